@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Runs node:test over every *.test.ts under the given folders (default: all of test/).
+// why: on Node 20, `node --test <dir>` only discovers .js files and passes with 0 tests,
+// so we expand the file list ourselves and fail when it is empty.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+function collect(dir, out) {
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) collect(full, out);
+    else if (name.endsWith('.test.ts')) out.push(full);
+  }
+  return out;
+}
+
+const args = process.argv.slice(2);
+const flags = args.filter((a) => a.startsWith('--'));
+const roots = args.filter((a) => !a.startsWith('--'));
+const files = [];
+for (const root of roots.length ? roots : ['test']) {
+  if (root.endsWith('.ts')) files.push(root);
+  else collect(root, files);
+}
+if (files.length === 0) {
+  console.error('run-tests: no *.test.ts files found under', roots.join(' ') || 'test');
+  process.exit(1);
+}
+const reporter = process.env.CI ? ['--test-reporter=spec'] : [];
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporter, ...flags, ...files],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);

@@ -1,0 +1,108 @@
+// The storage driver interface and the registry that maps connection-string schemes to drivers.
+import { BadConnectionStringError } from '../errors.js';
+import type { Notification } from '../payload.js';
+import type { Report, TraceSummary } from '../report/types.js';
+
+/** Options every driver receives (Python: project, service, host, conf). */
+export interface DriverOptions {
+  /** Added to every stored notification as `project`. */
+  project?: string;
+  /** Added to every stored notification as `service`. */
+  service?: string;
+  /** This machine's name (defaults to os.hostname()). */
+  host?: string;
+  /** Record error traces separately (`filter_error_trace`). */
+  filterErrorTrace?: boolean;
+  /** Read/connect timeout in milliseconds (`socket_timeout`). */
+  socketTimeoutMs?: number;
+  /** Sentinel master name (`sentinel_service_name`). */
+  sentinelServiceName?: string;
+  /** Elasticsearch scroll keep-alive (`es_scroll_time`) and page size (`es_scroll_size`). */
+  esScrollTime?: string;
+  esScrollSize?: number;
+  esDocType?: string;
+  /** Messaging: how long reading waits for a new event before it stops. */
+  idleTimeoutMs?: number;
+  /** Messaging: the AMQP URL (`transport_url`). */
+  transportUrl?: string;
+  /** OTLP/Jaeger: prefix of the resource service.name. */
+  serviceNamePrefix?: string;
+  /** Jaeger: process tags. */
+  processTags?: Record<string, string>;
+  /** Anything a third-party driver needs. */
+  [extra: string]: unknown;
+}
+
+/**
+ * A storage driver. Writes arrive in batches from the notifier's queue, outside any trace
+ * context; reads serve the CLI and the UI.
+ * @since 0.1.0
+ */
+export interface Driver {
+  /** The scheme it was created for, e.g. `sqlite`. */
+  readonly scheme: string;
+  /** Stores a batch of notifications (the driver adds project/service). */
+  notifyBatch(batch: readonly Notification[]): Promise<void> | void;
+  /** Rebuilds one trace as a report (an empty report when the id is unknown). */
+  getReport(baseId: string): Promise<Report>;
+  /** One entry per trace (its earliest notification), with the requested fields. */
+  listTraces(fields?: readonly string[]): Promise<TraceSummary[]>;
+  /** The traces recorded with an error (needs filterErrorTrace when writing). */
+  listErrorTraces(): Promise<TraceSummary[]>;
+  /** A sentence naming the store, for the CLI ("SQLite file /home/u/.local/share/…"). */
+  describe(): string;
+  /** Releases connections and files. */
+  close(): Promise<void> | void;
+}
+
+/** Builds a driver for a connection string; may load its client library lazily. */
+export type DriverFactory = (connectionString: string, options: DriverOptions) => Driver | Promise<Driver>;
+
+const registry = new Map<string, DriverFactory>();
+
+/**
+ * Registers a driver for a scheme (the part before `://`). A later registration replaces an
+ * earlier one, so applications can override built-in drivers.
+ * @since 0.1.0
+ */
+export function registerDriver(scheme: string, factory: DriverFactory): void {
+  registry.set(scheme.toLowerCase(), factory);
+}
+
+/** The schemes that have a driver, sorted. */
+export function knownSchemes(): string[] {
+  return [...registry.keys()].sort();
+}
+
+/** Adds `://` to a bare scheme (`messaging` → `messaging://`), as Python does. */
+export function normalizeConnectionString(connectionString: string): string {
+  const text = connectionString.trim();
+  return text.includes('://') ? text : `${text}://`;
+}
+
+/** The lower-case scheme of a connection string, validated against the registry. */
+export function schemeOf(connectionString: string): string {
+  if (typeof connectionString !== 'string' || connectionString.trim() === '') {
+    throw new BadConnectionStringError('The connection string is empty.');
+  }
+  const normalized = normalizeConnectionString(connectionString);
+  const scheme = normalized.slice(0, normalized.indexOf('://')).toLowerCase();
+  if (!registry.has(scheme)) {
+    throw new BadConnectionStringError(
+      `Unknown connection string scheme "${scheme}" in "${redactConnectionString(normalized)}". ` +
+        `Known schemes: ${knownSchemes().join(', ')}.`,
+    );
+  }
+  return scheme;
+}
+
+/** Creates the driver for a connection string (without caching; see createNotifier). */
+export async function createDriver(connectionString: string, options: DriverOptions = {}): Promise<Driver> {
+  const scheme = schemeOf(connectionString);
+  return registry.get(scheme)!(normalizeConnectionString(connectionString), options);
+}
+
+/** The connection string with any password replaced by `***`, safe to print. */
+export function redactConnectionString(connectionString: string): string {
+  return connectionString.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+}

@@ -1,0 +1,89 @@
+// createNotifier: a connection string → a cached, queue-backed notifier function.
+import '../drivers/builtin.js';
+import { createDriver, redactConnectionString, schemeOf, type Driver, type DriverOptions } from '../drivers/driver.js';
+import { logRateLimited } from '../log.js';
+import type { Notification } from '../payload.js';
+import { BatchingQueue, type NotifierStats, type QueueOptions } from './queue.js';
+
+/** A notifier function with its queue's controls. Pass it to setNotifier(). */
+export interface Notifier {
+  (payload: Notification): void;
+  /** The connection string it writes to (password redacted). */
+  readonly connectionString: string;
+  /** Resolves once everything queued so far is written (or counted as failed). */
+  flush(): Promise<void>;
+  /** Flushes, then closes the driver. The notifier drops what it gets afterwards. */
+  shutdown(): Promise<void>;
+  /** Queue counters. */
+  stats(): NotifierStats;
+  /** The driver, once it has started (undefined while loading or after it failed to start). */
+  driver(): Driver | undefined;
+}
+
+/** Options of createNotifier: the driver's and the queue's. */
+export type NotifierOptions = DriverOptions & QueueOptions;
+
+const cache = new Map<string, Notifier>();
+
+/**
+ * Creates (or returns the cached) notifier for a connection string. The driver starts in the
+ * background; until it is ready notifications wait in the bounded queue. A driver that cannot
+ * start logs one error and the notifier drops (and counts) from then on; the service keeps running.
+ * An unknown scheme is a configuration error and throws BadConnectionStringError.
+ * @since 0.1.0
+ */
+export function createNotifier(connectionString: string, options: NotifierOptions = {}): Notifier {
+  schemeOf(connectionString);
+  const key = cacheKey(connectionString, options);
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const redacted = redactConnectionString(connectionString);
+  const queue = new BatchingQueue(redacted, options);
+  let driver: Driver | undefined;
+  let closed = false;
+  const ready = createDriver(connectionString, options).then(
+    (created) => {
+      if (closed) return void created.close();
+      driver = created;
+      queue.attach(created);
+    },
+    (error: unknown) => {
+      queue.fail();
+      logRateLimited(
+        'error',
+        `start:${redacted}`,
+        `osprofiler: the notifier for ${redacted} could not start, tracing to it is off: ${(error as Error)?.message ?? error}`,
+      );
+    },
+  );
+  const notifier = ((payload: Notification) => queue.push(payload)) as Notifier;
+  Object.defineProperty(notifier, 'connectionString', { value: redacted });
+  notifier.flush = async () => {
+    await ready;
+    await queue.flush();
+  };
+  notifier.shutdown = async () => {
+    await notifier.flush();
+    closed = true;
+    queue.fail();
+    cache.delete(key);
+    const current = driver;
+    driver = undefined;
+    await current?.close();
+  };
+  notifier.stats = () => ({ ...queue.stats });
+  notifier.driver = () => driver;
+  cache.set(key, notifier);
+  return notifier;
+}
+
+function cacheKey(connectionString: string, options: NotifierOptions): string {
+  // why: Python caches by connection string alone; project/service differ per service in one
+  // process (tests, the demo), so they are part of the key too.
+  return `${connectionString}\u0000${options.project ?? ''}\u0000${options.service ?? ''}`;
+}
+
+/** Every notifier created and not shut down. */
+export function activeNotifiers(): Notifier[] {
+  return [...cache.values()];
+}

@@ -1,0 +1,163 @@
+// A bounded queue between notify() and a driver: batches writes, drops when full, never throws.
+import { runOutsideTrace } from '../context.js';
+import { logRateLimited, debug } from '../log.js';
+import type { Notification } from '../payload.js';
+
+/** Counters of one notifier. */
+export interface NotifierStats {
+  /** Waiting to be written. */
+  queued: number;
+  /** Stored by the driver. */
+  written: number;
+  /** Refused because the queue was full (or the driver could not start). */
+  dropped: number;
+  /** Handed to the driver but not stored (the driver threw or rejected). */
+  failed: number;
+}
+
+/** Tuning of the queue. */
+export interface QueueOptions {
+  /** Most notifications held in memory; more are dropped and counted. Default 100,000. */
+  maxQueueSize?: number;
+  /** Most notifications per driver call. Default 1,000. */
+  maxBatchSize?: number;
+  /** Longest wait before a partial batch is written. Default 50 ms. */
+  flushIntervalMs?: number;
+}
+
+/** What the queue writes to: a driver, or a promise of one while it loads. */
+export interface BatchSink {
+  notifyBatch(batch: readonly Notification[]): Promise<void> | void;
+}
+
+/**
+ * Holds notifications in a fixed-size array and writes them in batches, one write at a time.
+ * why: the host's request path only pushes onto an array; all I/O happens later, outside any
+ * trace context, with timers that never keep the process alive.
+ */
+export class BatchingQueue {
+  readonly stats: NotifierStats = { queued: 0, written: 0, dropped: 0, failed: 0 };
+  private items: Notification[] = [];
+  private head = 0;
+  private readonly maxQueueSize: number;
+  private readonly maxBatchSize: number;
+  private readonly flushIntervalMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private writing: Promise<void> | undefined;
+  private sink: BatchSink | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly label: string,
+    options: QueueOptions = {},
+  ) {
+    this.maxQueueSize = Math.max(1, options.maxQueueSize ?? 100_000);
+    this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 1_000);
+    this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 50);
+  }
+
+  /** Sets where batches go; until then notifications wait (bounded) in the queue. */
+  attach(sink: BatchSink | undefined): void {
+    this.sink = sink;
+    if (sink !== undefined && this.stats.queued > 0) this.schedule(true);
+  }
+
+  /** Marks the sink as unusable: what is queued and what comes later is dropped and counted. */
+  fail(): void {
+    this.stats.dropped += this.stats.queued;
+    this.items = [];
+    this.head = 0;
+    this.stats.queued = 0;
+    this.closed = true;
+  }
+
+  /** Queues one notification. O(1), no I/O, never throws. */
+  push(payload: Notification): void {
+    if (this.closed || this.stats.queued >= this.maxQueueSize) {
+      this.stats.dropped++;
+      logRateLimited(
+        'warn',
+        `queue-full:${this.label}`,
+        `osprofiler: notifications for ${this.label} are being dropped (${this.closed ? 'store unavailable' : `queue full at ${this.maxQueueSize}`}); dropped so far: ${this.stats.dropped}`,
+      );
+      return;
+    }
+    this.items.push(payload);
+    this.stats.queued++;
+    this.schedule(this.stats.queued >= this.maxBatchSize);
+  }
+
+  /** Resolves once everything queued before the call has been written or counted as failed. */
+  async flush(): Promise<void> {
+    this.clearTimers();
+    while (this.sink !== undefined && (this.stats.queued > 0 || this.writing !== undefined)) {
+      await (this.writing ?? this.writeNext());
+    }
+  }
+
+  private schedule(now: boolean): void {
+    if (this.sink === undefined || this.writing !== undefined) return;
+    if (now) {
+      if (this.immediate === undefined) {
+        this.immediate = runOutsideTrace(() => setImmediate(() => this.onTimer()));
+        this.immediate.unref?.();
+      }
+    } else if (this.timer === undefined && this.immediate === undefined) {
+      this.timer = runOutsideTrace(() => setTimeout(() => this.onTimer(), this.flushIntervalMs));
+      this.timer.unref();
+    }
+  }
+
+  private clearTimers(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+
+  private onTimer(): void {
+    this.clearTimers();
+    if (this.writing === undefined && this.stats.queued > 0) void this.writeNext();
+  }
+
+  private takeBatch(): Notification[] {
+    const end = Math.min(this.head + this.maxBatchSize, this.items.length);
+    const batch = this.items.slice(this.head, end);
+    this.head = end;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 65_536) {
+      // why: compact now and then so the array does not keep written items alive.
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    this.stats.queued -= batch.length;
+    return batch;
+  }
+
+  private writeNext(): Promise<void> {
+    const sink = this.sink!;
+    const batch = this.takeBatch();
+    const done = runOutsideTrace(async () => {
+      try {
+        await sink.notifyBatch(batch);
+        this.stats.written += batch.length;
+      } catch (error) {
+        this.stats.failed += batch.length;
+        logRateLimited(
+          'error',
+          `write:${this.label}`,
+          `osprofiler: writing ${batch.length} notifications to ${this.label} failed: ${(error as Error)?.message ?? error}`,
+        );
+        debug('write failed: %o', error);
+      }
+    });
+    this.writing = done.then(() => {
+      this.writing = undefined;
+      if (this.stats.queued > 0) this.schedule(true);
+    });
+    return this.writing;
+  }
+}

@@ -1,0 +1,41 @@
+// Builds the `<name>-start` / `<name>-stop` notification objects exactly as Python lays them out.
+
+/** Free-form span information; `host` is always added. Values must be JSON-serialisable. */
+export type TraceInfo = Record<string, unknown>;
+
+/** One notification as handed to the notifier (drivers add `project` and `service`). */
+export interface Notification {
+  name: string;
+  base_id: string;
+  trace_id: string;
+  parent_id: string;
+  timestamp: string;
+  info: TraceInfo;
+  project?: string;
+  service?: string;
+  [extra: string]: unknown;
+}
+
+/** A notification in Python's key order: name, base_id, trace_id, parent_id, timestamp, info. */
+export function buildNotification(
+  name: string,
+  baseId: string,
+  traceId: string,
+  parentId: string,
+  timestamp: string,
+  info: TraceInfo,
+): Notification {
+  return { name, base_id: baseId, trace_id: traceId, parent_id: parentId, timestamp, info };
+}
+
+/**
+ * The info object stored with a notification: a shallow copy of the caller's plus `host`.
+ * why: Python mutates the caller's dict; we copy, because notifications wait in a queue and a
+ * caller that reuses or freezes its object must neither change nor break what gets stored.
+ */
+export function withHost(info: TraceInfo | undefined | null, host: string): TraceInfo {
+  if (info === undefined || info === null || typeof info !== 'object') return { host };
+  const copy: TraceInfo = { ...info };
+  copy.host = host;
+  return copy;
+}

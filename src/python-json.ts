@@ -1,0 +1,110 @@
+// Python `json.dumps` default layout, byte for byte, so packed trace headers match the Python peer's.
+
+/**
+ * Serialises `value` the way Python's `json.dumps(value)` does with default arguments:
+ * `", "` / `": "` separators, insertion order, `ensure_ascii=True` (every code unit outside
+ * `' '..'~'` as lower-case `\uXXXX`, so astral characters become surrogate pairs and DEL is
+ * escaped), `\n \r \t \b \f` short escapes, `NaN`/`Infinity` literals, `-0` as `-0.0` and floats
+ * in Python's repr (`1e+16`, `1e-05`). JS values Python has no equivalent for follow
+ * `JSON.stringify`: `undefined`, functions and symbols are dropped from objects and become `null`
+ * in arrays (and at the top level); `toJSON()` is honoured; bigints print as integers.
+ * Throws a TypeError on circular structures (Python raises ValueError there).
+ * @since 0.1.0
+ */
+export function pythonJsonDumps(value: unknown): string {
+  return encode(value, '', new Set()) ?? 'null';
+}
+
+/** Python's `repr(float)` for a finite number, or the integer form for safe integers. */
+export function pythonNumber(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  if (Object.is(n, -0)) return '-0.0';
+  // why: JS cannot tell 1 from 1.0; trace data on the wire carries ints (ids, counts), so safe
+  // integers print as Python ints. Larger integral doubles are printed as the floats they are.
+  if (Number.isSafeInteger(n)) return String(n);
+  return floatRepr(n);
+}
+
+function floatRepr(n: number): string {
+  const sign = n < 0 ? '-' : '';
+  // toExponential() without an argument gives the shortest round-trip digits, as Python's repr.
+  const [mantissa, exponent] = Math.abs(n).toExponential().split('e');
+  const digits = mantissa.replace('.', '');
+  const decpt = Number(exponent) + 1; // position of the decimal point relative to `digits`
+  // why: Python switches to exponent notation when decpt > 16 or decpt < -3 (float_repr_style 'r').
+  if (decpt > -4 && decpt <= 16) {
+    if (decpt <= 0) return `${sign}0.${'0'.repeat(-decpt)}${digits}`;
+    if (decpt >= digits.length) return `${sign}${digits}${'0'.repeat(decpt - digits.length)}.0`;
+    return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
+  }
+  const exp = decpt - 1;
+  const frac = digits.length > 1 ? `.${digits.slice(1)}` : '';
+  const expText = String(Math.abs(exp)).padStart(2, '0');
+  return `${sign}${digits[0]}${frac}e${exp < 0 ? '-' : '+'}${expText}`;
+}
+
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
+
+// Everything Python's ensure_ascii escapes: `"`, `\` and any code unit outside ' '..'~'.
+const NEEDS_ESCAPE = /["\\]|[^ -~]/g;
+
+/** A JSON string literal with Python's `ensure_ascii=True` escaping. */
+export function pythonJsonString(text: string): string {
+  const body = text.replace(
+    NEEDS_ESCAPE,
+    (ch) => SHORT_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `"${body}"`;
+}
+
+function encode(value: unknown, key: string, seen: Set<object>): string | undefined {
+  if (value !== null && (typeof value === 'object' || typeof value === 'bigint')) {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') value = toJSON.call(value, key);
+  }
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    value = value.valueOf();
+  }
+  switch (typeof value) {
+    case 'string':
+      return pythonJsonString(value);
+    case 'number':
+      return pythonNumber(value);
+    case 'bigint':
+      return value.toString();
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+  if (value === null) return 'null';
+  const obj = value as object;
+  if (seen.has(obj)) throw new TypeError('Circular reference detected');
+  seen.add(obj);
+  try {
+    if (Array.isArray(obj)) {
+      const items = obj.map((item, i) => encode(item, String(i), seen) ?? 'null');
+      return `[${items.join(', ')}]`;
+    }
+    const parts: string[] = [];
+    for (const k of Object.keys(obj)) {
+      const text = encode((obj as Record<string, unknown>)[k], k, seen);
+      if (text !== undefined) parts.push(`${pythonJsonString(k)}: ${text}`);
+    }
+    return `{${parts.join(', ')}}`;
+  } finally {
+    seen.delete(obj);
+  }
+}

@@ -1,0 +1,129 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BatchingQueue } from '../../../src/notifier/queue.js';
+import { currentProfiler } from '../../../src/context.js';
+import { runWithProfiler } from '../../../src/current.js';
+import { Profiler } from '../../../src/profiler.js';
+import { setLogSink } from '../../../src/log.js';
+import type { Notification } from '../../../src/payload.js';
+
+const note = (i: number): Notification => ({
+  name: `n${i}-start`,
+  base_id: 'b',
+  trace_id: `t${i}`,
+  parent_id: 'b',
+  timestamp: '2024-01-01T00:00:00.000000',
+  info: { host: 'h' },
+});
+
+describe('BatchingQueue', () => {
+  it('writes in batches of at most maxBatchSize, in order', async () => {
+    const batches: number[][] = [];
+    const q = new BatchingQueue('test', { maxBatchSize: 10 });
+    q.attach({ notifyBatch: (b) => void batches.push(b.map((n) => Number(n.trace_id.slice(1)))) });
+    for (let i = 0; i < 35; i++) q.push(note(i));
+    await q.flush();
+    assert.deepEqual(
+      batches.map((b) => b.length),
+      [10, 10, 10, 5],
+    );
+    assert.deepEqual(
+      batches.flat(),
+      Array.from({ length: 35 }, (_, i) => i),
+    );
+    assert.deepEqual(q.stats, { queued: 0, written: 35, dropped: 0, failed: 0 });
+  });
+
+  it('a partial batch is written after flushIntervalMs without flush()', async () => {
+    let written = 0;
+    const q = new BatchingQueue('test', { flushIntervalMs: 5 });
+    q.attach({ notifyBatch: (b) => void (written += b.length) });
+    q.push(note(1));
+    await sleep(30);
+    assert.equal(written, 1);
+  });
+
+  it('drops and counts when full, with one warning', async () => {
+    const warnings: string[] = [];
+    setLogSink((_level, message) => warnings.push(message));
+    try {
+      const q = new BatchingQueue('full-test', { maxQueueSize: 5 });
+      for (let i = 0; i < 8; i++) q.push(note(i));
+      assert.equal(q.stats.queued, 5);
+      assert.equal(q.stats.dropped, 3);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, /dropped/);
+    } finally {
+      setLogSink(undefined);
+    }
+  });
+
+  it('a driver that throws or rejects is counted as failed and never reaches the caller', async () => {
+    setLogSink(() => {});
+    try {
+      const q = new BatchingQueue('failing', { maxBatchSize: 2 });
+      let calls = 0;
+      q.attach({
+        notifyBatch: () => {
+          calls++;
+          if (calls === 1) throw new Error('sync failure');
+          return Promise.reject(new Error('async failure'));
+        },
+      });
+      for (let i = 0; i < 4; i++) q.push(note(i));
+      await q.flush();
+      assert.deepEqual(q.stats, { queued: 0, written: 0, dropped: 0, failed: 4 });
+    } finally {
+      setLogSink(undefined);
+    }
+  });
+
+  it('recovers when the store comes back', async () => {
+    setLogSink(() => {});
+    try {
+      let up = false;
+      const q = new BatchingQueue('flaky');
+      q.attach({
+        notifyBatch: () => {
+          if (!up) throw new Error('down');
+        },
+      });
+      q.push(note(1));
+      await q.flush();
+      up = true;
+      q.push(note(2));
+      await q.flush();
+      assert.deepEqual(q.stats, { queued: 0, written: 1, dropped: 0, failed: 1 });
+    } finally {
+      setLogSink(undefined);
+    }
+  });
+
+  it('driver I/O runs outside any trace context', async () => {
+    let seen: unknown = 'unset';
+    const q = new BatchingQueue('ctx');
+    q.attach({
+      notifyBatch: async () => {
+        await sleep(1);
+        seen = currentProfiler();
+      },
+    });
+    await runWithProfiler(new Profiler('k'), async () => {
+      q.push(note(1));
+      await sleep(100);
+    });
+    await q.flush();
+    assert.equal(seen, undefined);
+  });
+
+  it('waits (bounded) until a sink is attached', async () => {
+    const q = new BatchingQueue('late', { maxQueueSize: 3 });
+    for (let i = 0; i < 5; i++) q.push(note(i));
+    let written = 0;
+    q.attach({ notifyBatch: (b) => void (written += b.length) });
+    await q.flush();
+    assert.equal(written, 3);
+    assert.equal(q.stats.dropped, 2);
+  });
+});
