@@ -21,7 +21,7 @@ export interface TraceOptions {
 /** Marks functions that trace() produced, and keeps the original. */
 export const kTraced = Symbol('osprofiler.traced');
 
-type AnyFunction = (this: unknown, ...args: never[]) => unknown;
+type AnyFunction = (...args: never[]) => unknown;
 
 /** Minimal shape of a TC39 method decorator context (TypeScript 5 `ClassMethodDecoratorContext`). */
 interface MethodContext {

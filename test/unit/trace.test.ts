@@ -5,7 +5,7 @@ import { get, runWithProfiler, start, stop } from '../../src/current.js';
 import { Profiler } from '../../src/profiler.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
 import { trace, withTrace, Trace } from '../../src/trace.js';
-import { traceClass, Traced } from '../../src/trace-class.js';
+import { traceClass, Traced, type TracedArgs } from '../../src/trace-class.js';
 import { OsprofilerError } from '../../src/errors.js';
 import type { Notification } from '../../src/payload.js';
 
@@ -267,7 +267,7 @@ describe('traceClass and Traced', () => {
 
   it('Traced subclasses get their methods traced with their own traceArgs', () => {
     class Manager extends Traced {
-      static override traceArgs = { name: 'rpc', hideResult: false };
+      static override traceArgs: TracedArgs = { name: 'rpc', hideResult: false };
       build(id: string) {
         return `built-${id}`;
       }

@@ -1,0 +1,164 @@
+// Renders a report byte-for-byte as Python's json.dumps(report, separators=(",", ": "), indent=2) does.
+import type { Report } from './types.js';
+
+// why: indentation strings are reused for the usual shallow depths; deeper ones are built on demand
+// so a pathological depth does not leave a quadratic cache behind.
+const INDENTS = Array.from({ length: 64 }, (_, depth) => '  '.repeat(depth));
+
+function indent(depth: number): string {
+  return depth < INDENTS.length ? INDENTS[depth] : '  '.repeat(depth);
+}
+
+// why: ensure_ascii escapes everything outside printable ASCII (0x20–0x7e), DEL included; "/" is
+// left alone. JS strings are UTF-16, so escaping unit by unit yields Python's surrogate pairs.
+const NEEDS_ESCAPE = /[^\x20-\x7e]|["\\]/;
+const ESCAPE_ALL = /[^\x20-\x7e]|["\\]/g;
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
+
+/** A JSON string literal as Python writes it with ensure_ascii=True (lower-case `\uXXXX`). */
+export function pythonJsonString(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return `"${value}"`;
+  const escaped = value.replace(
+    ESCAPE_ALL,
+    (ch) => SHORT_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `"${escaped}"`;
+}
+
+/**
+ * A number as Python's json writes it. Integral values are written as ints (a parsed JSON `1.0`
+ * is indistinguishable from `1` in JS, and report numbers are ints); other values as Python's
+ * float repr, which switches to exponent form below 1e-4 (`1e-05`, two-digit exponent).
+ */
+export function pythonJsonNumber(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return 'Infinity';
+  if (value === -Infinity) return '-Infinity';
+  if (Number.isInteger(value)) return BigInt(value).toString();
+  if (Math.abs(value) >= 1e-4) return String(value);
+  const [mantissa, exponent] = value.toExponential().split('e');
+  const sign = exponent[0] === '-' ? '-' : '+';
+  return `${mantissa}e${sign}${exponent.replace(/^[+-]/, '').padStart(2, '0')}`;
+}
+
+interface Frame {
+  container: readonly unknown[] | Record<string, unknown>;
+  keys: readonly string[] | undefined; // undefined for arrays
+  index: number;
+  wrote: boolean;
+}
+
+/** Scalars as text; `undefined` for values Python's json has no form for (functions, undefined). */
+function scalar(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return pythonJsonString(value);
+    case 'number':
+      return pythonJsonNumber(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return value.toString();
+    default:
+      return value === null ? 'null' : undefined;
+  }
+}
+
+function toJsonValue(value: unknown, key: string): unknown {
+  if (value !== null && typeof value === 'object') {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return toJSON.call(value, key);
+  }
+  return value;
+}
+
+/**
+ * Renders any JSON-like value as Python's `json.dumps(value, separators=(",", ": "), indent=2)`
+ * with `ensure_ascii=True`: key order as stored, `{}`/`[]` for empty containers, no trailing
+ * newline (the CLI's `print` adds one). Iterative, so nesting depth is unlimited. Where JSON.stringify
+ * would drop a value (undefined, functions) it does the same; a circular reference (Python raises)
+ * is written as `null`. Never throws for plain data.
+ * @since 0.1.0
+ */
+export function renderJsonValue(root: unknown): string {
+  const out: string[] = [];
+  const stack: Frame[] = [];
+  const onPath = new Set<object>();
+
+  // Writes a value at the current position: scalars inline, containers by pushing a frame.
+  const open = (value: unknown): void => {
+    const s = scalar(value);
+    if (s !== undefined) {
+      out.push(s);
+    } else if (value !== null && typeof value === 'object') {
+      if (onPath.has(value)) {
+        out.push('null');
+        return;
+      }
+      const isArray = Array.isArray(value);
+      const keys = isArray ? undefined : Object.keys(value);
+      if ((isArray ? (value as unknown[]).length : (keys as string[]).length) === 0) {
+        out.push(isArray ? '[]' : '{}');
+        return;
+      }
+      onPath.add(value);
+      out.push(isArray ? '[' : '{');
+      stack.push({ container: value as Frame['container'], keys, index: 0, wrote: false });
+    } else {
+      out.push('null'); // undefined/function/symbol in an array or at the top, as JSON.stringify
+    }
+  };
+
+  open(toJsonValue(root, ''));
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    const depth = stack.length;
+    const { container, keys } = frame;
+    if (keys === undefined) {
+      const arr = container as readonly unknown[];
+      if (frame.index < arr.length) {
+        const i = frame.index++;
+        out.push(frame.wrote ? ',\n' : '\n', indent(depth));
+        frame.wrote = true;
+        open(toJsonValue(arr[i], String(i)));
+        continue;
+      }
+    } else {
+      const obj = container as Record<string, unknown>;
+      let pushed = false;
+      while (frame.index < keys.length) {
+        const key = keys[frame.index++];
+        const value = toJsonValue(obj[key], key);
+        if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+        out.push(frame.wrote ? ',\n' : '\n', indent(depth), pythonJsonString(key), ': ');
+        frame.wrote = true;
+        open(value);
+        pushed = true;
+        break;
+      }
+      if (pushed) continue;
+    }
+    stack.pop();
+    onPath.delete(container);
+    // an object whose values were all dropped (undefined) comes out as {}, as with JSON.stringify
+    out.push(frame.wrote ? `\n${indent(depth - 1)}` : '', keys === undefined ? ']' : '}');
+  }
+  return out.join('');
+}
+
+/**
+ * The report as `osprofiler trace show --json` prints it, minus print()'s trailing newline:
+ * identical to Python's `json.dumps(report, separators=(",", ": "), indent=2)`.
+ * @since 0.1.0
+ */
+export function renderJson(report: Report): string {
+  return renderJsonValue(report);
+}

@@ -1,0 +1,316 @@
+// loadConf precedence, setDefaults and the process-wide conf.
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  defaultConf,
+  getGlobalConf,
+  isDbTraceEnabled,
+  isTraceEnabled,
+  loadConf,
+  resetConf,
+  setDefaults,
+  setGlobalConf,
+} from '../../../src/config/conf.js';
+import { ConfigError } from '../../../src/errors.js';
+
+afterEach(() => resetConf());
+
+function withFile<T>(text: string, fn: (file: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'osp-conf-'));
+  try {
+    const file = join(dir, 'svc.conf');
+    writeFileSync(file, text);
+    return fn(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function message(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.message;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+const INI = `[DEFAULT]
+debug = true
+
+[profiler]
+enabled = true
+trace_sqlalchemy = yes
+hmac_keys = from-file
+connection_string = redis://file:6379
+es_scroll_size = 50
+socket_timeout = 0.5
+
+[profiler_otlp]
+service_name_prefix = ini-otlp
+
+[profiler_jaeger]
+service_name_prefix = ini-jaeger
+process_tags = region:east, rack:7
+`;
+
+test('with no sources every field has its default', () => {
+  assert.deepEqual(loadConf({ env: {} }), {
+    enabled: false,
+    traceSqlalchemy: false,
+    traceRequests: false,
+    hmacKeys: ['SECRET_KEY'],
+    connectionString: undefined,
+    esDocType: 'notification',
+    esScrollTime: '2m',
+    esScrollSize: 10000,
+    socketTimeout: 0.1,
+    sentinelServiceName: 'mymaster',
+    filterErrorTrace: false,
+    jaegerServiceNamePrefix: undefined,
+    jaegerProcessTags: {},
+    otlpServiceNamePrefix: undefined,
+  });
+});
+
+test('the INI file fills the three profiler sections', () => {
+  const conf = withFile(INI, (file) => loadConf({ file, env: {} }));
+  assert.equal(conf.enabled, true);
+  assert.equal(conf.traceSqlalchemy, true);
+  assert.deepEqual(conf.hmacKeys, ['from-file']);
+  assert.equal(conf.connectionString, 'redis://file:6379');
+  assert.equal(conf.esScrollSize, 50);
+  assert.equal(conf.socketTimeout, 0.5);
+  assert.equal(conf.otlpServiceNamePrefix, 'ini-otlp');
+  assert.equal(conf.jaegerServiceNamePrefix, 'ini-jaeger');
+  assert.deepEqual(conf.jaegerProcessTags, { region: 'east', rack: '7' });
+  assert.equal(conf.esDocType, 'notification');
+});
+
+test('environment variables win over the file and code overrides win over both', () => {
+  const env = { OSPROFILER_HMAC_KEYS: 'env-key', OSPROFILER_ENABLED: 'off', OSPROFILER_JAEGER_PROCESS_TAGS: 'a:b' };
+  const conf = withFile(INI, (file) => loadConf({ file, env, overrides: { enabled: true, socketTimeout: '2' } }));
+  assert.deepEqual(conf.hmacKeys, ['env-key']);
+  assert.equal(conf.enabled, true);
+  assert.equal(conf.socketTimeout, 2);
+  assert.deepEqual(conf.jaegerProcessTags, { a: 'b' });
+  assert.equal(conf.traceSqlalchemy, true);
+});
+
+test('every option reads its OSPROFILER_ variable', () => {
+  const conf = loadConf({
+    env: {
+      OSPROFILER_ENABLED: 'TRUE',
+      OSPROFILER_TRACE_SQLALCHEMY: '1',
+      OSPROFILER_TRACE_REQUESTS: 'on',
+      OSPROFILER_HMAC_KEYS: 'a,b',
+      OSPROFILER_CONNECTION_STRING: 'redis://e',
+      OSPROFILER_ES_DOC_TYPE: 'doc',
+      OSPROFILER_ES_SCROLL_TIME: '5m',
+      OSPROFILER_ES_SCROLL_SIZE: '7',
+      OSPROFILER_SOCKET_TIMEOUT: '3.5',
+      OSPROFILER_SENTINEL_SERVICE_NAME: 'm2',
+      OSPROFILER_FILTER_ERROR_TRACE: 'yes',
+      OSPROFILER_OTLP_SERVICE_NAME_PREFIX: 'o',
+      OSPROFILER_JAEGER_SERVICE_NAME_PREFIX: 'j',
+      OSPROFILER_JAEGER_PROCESS_TAGS: 'k:v',
+    },
+  });
+  assert.deepEqual(conf, {
+    enabled: true,
+    traceSqlalchemy: true,
+    traceRequests: true,
+    hmacKeys: ['a', 'b'],
+    connectionString: 'redis://e',
+    esDocType: 'doc',
+    esScrollTime: '5m',
+    esScrollSize: 7,
+    socketTimeout: 3.5,
+    sentinelServiceName: 'm2',
+    filterErrorTrace: true,
+    otlpServiceNamePrefix: 'o',
+    jaegerServiceNamePrefix: 'j',
+    jaegerProcessTags: { k: 'v' },
+  });
+});
+
+test('empty environment variables are ignored', () => {
+  const conf = withFile(INI, (file) => loadConf({ file, env: { OSPROFILER_ENABLED: '', OSPROFILER_HMAC_KEYS: '' } }));
+  assert.equal(conf.enabled, true);
+  assert.deepEqual(conf.hmacKeys, ['from-file']);
+});
+
+test('process.env is read when env is not given', () => {
+  const saved = process.env.OSPROFILER_ES_DOC_TYPE;
+  process.env.OSPROFILER_ES_DOC_TYPE = 'from-process';
+  try {
+    assert.equal(loadConf().esDocType, 'from-process');
+  } finally {
+    if (saved === undefined) delete process.env.OSPROFILER_ES_DOC_TYPE;
+    else process.env.OSPROFILER_ES_DOC_TYPE = saved;
+  }
+});
+
+test('the deprecated name profiler_enabled is read, and the new name wins over it', () => {
+  const old = withFile('[profiler]\nprofiler_enabled = true\n', (file) => loadConf({ file, env: {} }));
+  assert.equal(old.enabled, true);
+  const both = withFile('[profiler]\nenabled = false\nprofiler_enabled = true\n', (file) =>
+    loadConf({ file, env: {} }),
+  );
+  assert.equal(both.enabled, false);
+});
+
+test('empty values in the file mean the default for numbers and optional strings', () => {
+  const conf = withFile('[profiler]\nes_scroll_size =\nsocket_timeout =\nconnection_string =\nhmac_keys =\n', (file) =>
+    loadConf({ file, env: {} }),
+  );
+  assert.equal(conf.esScrollSize, 10000);
+  assert.equal(conf.socketTimeout, 0.1);
+  assert.equal(conf.connectionString, undefined);
+  assert.deepEqual(conf.hmacKeys, []);
+});
+
+test('unknown options and other sections of the file are ignored', () => {
+  const conf = withFile(
+    '[DEFAULT]\nenabled = true\n[profiler]\nnot_an_option = 1\n[database]\nconnection = x\n',
+    (file) => loadConf({ file, env: {} }),
+  );
+  assert.equal(conf.enabled, false);
+});
+
+test('invalid values name the option, the value and where it came from', () => {
+  assert.equal(
+    message(() => loadConf({ env: { OSPROFILER_ES_SCROLL_SIZE: 'lots' } })),
+    '[profiler] es_scroll_size: invalid value "lots" from environment variable OSPROFILER_ES_SCROLL_SIZE (expected an integer >= 1)',
+  );
+  withFile('[profiler]\nprofiler_enabled = sure\n', (file) => {
+    assert.equal(
+      message(() => loadConf({ file, env: {} })),
+      `[profiler] enabled: invalid value "sure" from ${file} (deprecated name profiler_enabled) ` +
+        '(expected a boolean: true/false, yes/no, on/off or 1/0)',
+    );
+  });
+  withFile('[profiler_jaeger]\nprocess_tags = nocolon\n', (file) => {
+    assert.equal(
+      message(() => loadConf({ file, env: {} })),
+      `[profiler_jaeger] process_tags: invalid value "nocolon" from ${file} (expected key:value pairs separated by ",")`,
+    );
+  });
+  assert.equal(
+    message(() => loadConf({ env: {}, overrides: { socketTimeout: -3 } })),
+    '[profiler] socket_timeout: invalid value -3 from code overrides (expected a number of seconds >= 0)',
+  );
+});
+
+test('an unknown override field and a missing file are ConfigErrors', () => {
+  assert.equal(
+    message(() => loadConf({ env: {}, overrides: { enable: true } as never })),
+    'Unknown configuration field "enable" in overrides',
+  );
+  assert.match(
+    message(() => loadConf({ file: '/nonexistent/osp.conf', env: {} })),
+    /^Cannot read config file \/nonexistent\/osp.conf/,
+  );
+});
+
+test('loadConf makes its result the process-wide conf unless told not to', () => {
+  assert.equal(isTraceEnabled(), false);
+  const conf = loadConf({ env: {}, overrides: { enabled: true } });
+  assert.equal(getGlobalConf(), conf);
+  assert.equal(isTraceEnabled(), true);
+  loadConf({ env: {}, overrides: { enabled: false }, setGlobal: false });
+  assert.equal(isTraceEnabled(), true);
+  setGlobalConf(undefined);
+  assert.equal(isTraceEnabled(), false);
+});
+
+test('isTraceEnabled and isDbTraceEnabled read the given conf', () => {
+  assert.equal(isTraceEnabled({ enabled: true }), true);
+  assert.equal(isTraceEnabled({}), false);
+  assert.equal(isDbTraceEnabled({ enabled: true, traceSqlalchemy: true }), true);
+  assert.equal(isDbTraceEnabled({ enabled: false, traceSqlalchemy: true }), false);
+  assert.equal(isDbTraceEnabled({ enabled: true, traceSqlalchemy: false }), false);
+  setGlobalConf({ ...defaultConf(), enabled: true, traceSqlalchemy: true });
+  assert.equal(isDbTraceEnabled(), true);
+});
+
+test('setDefaults changes the defaults of later loads but not explicit values', () => {
+  setDefaults(undefined, { enabled: true, hmacKeys: 'x, y', connectionString: 'redis://d', esScrollSize: 5 });
+  const conf = loadConf({ env: { OSPROFILER_ES_SCROLL_SIZE: '9' } });
+  assert.equal(conf.enabled, true);
+  assert.deepEqual(conf.hmacKeys, ['x', 'y']);
+  assert.equal(conf.connectionString, 'redis://d');
+  assert.equal(conf.esScrollSize, 9);
+  assert.deepEqual(defaultConf().hmacKeys, ['x', 'y']);
+});
+
+test('setDefaults updates a loaded conf only where no source set the value', () => {
+  const conf = withFile('[profiler]\nenabled = false\n', (file) => loadConf({ file, env: {}, setGlobal: false }));
+  setDefaults(conf, { enabled: true, traceSqlalchemy: true, socketTimeout: 2 });
+  assert.equal(conf.enabled, false);
+  assert.equal(conf.traceSqlalchemy, true);
+  assert.equal(conf.socketTimeout, 2);
+});
+
+test('setDefaults with no conf updates the process-wide conf', () => {
+  setDefaults(undefined, { enabled: true });
+  assert.equal(isTraceEnabled(), true);
+  loadConf({ env: {}, overrides: { traceSqlalchemy: true } });
+  setDefaults(undefined, { sentinelServiceName: 's' });
+  assert.equal(getGlobalConf().sentinelServiceName, 's');
+  assert.equal(isDbTraceEnabled(), true);
+});
+
+test('setDefaults on a plain object fills only its missing fields', () => {
+  const partial: { enabled?: boolean; hmacKeys?: string[] } = { enabled: false };
+  setDefaults(partial, { enabled: true, hmacKeys: ['k'] });
+  assert.deepEqual(partial, { enabled: false, hmacKeys: ['k'] });
+});
+
+test('setDefaults ignores undefined parameters', () => {
+  setDefaults(undefined, { enabled: undefined });
+  assert.equal(loadConf({ env: {} }).enabled, false);
+});
+
+test('setDefaults rejects options Python set_defaults cannot set, unknown names and bad values', () => {
+  assert.equal(
+    message(() => setDefaults({}, { filterErrorTrace: true } as never)),
+    "setDefaults cannot set [profiler] filter_error_trace (Python's set_defaults has no such parameter); " +
+      'set it in the config file, the environment or loadConf overrides',
+  );
+  assert.match(
+    message(() => setDefaults({}, { traceRequests: true } as never)),
+    /^setDefaults cannot set \[profiler\] trace_requests/,
+  );
+  assert.match(
+    message(() => setDefaults({}, { otlpServiceNamePrefix: 'p' } as never)),
+    /^setDefaults cannot set \[profiler_otlp\] service_name_prefix/,
+  );
+  assert.equal(
+    message(() => setDefaults({}, { bogus: 1 } as never)),
+    'setDefaults: unknown option "bogus"',
+  );
+  assert.equal(
+    message(() => setDefaults({}, { enabled: 'perhaps' as never })),
+    '[profiler] enabled: invalid value "perhaps" from setDefaults (expected a boolean: true/false, yes/no, on/off or 1/0)',
+  );
+});
+
+test('a setDefaults call with one bad value changes nothing', () => {
+  assert.throws(() => setDefaults(undefined, { enabled: true, esScrollSize: -1 }), ConfigError);
+  assert.equal(defaultConf().enabled, false);
+  assert.equal(isTraceEnabled(), false);
+});
+
+test('confs never share mutable defaults', () => {
+  const a = loadConf({ env: {}, setGlobal: false });
+  a.hmacKeys.push('mutated');
+  a.jaegerProcessTags.k = 'v';
+  const b = loadConf({ env: {}, setGlobal: false });
+  assert.deepEqual(b.hmacKeys, ['SECRET_KEY']);
+  assert.deepEqual(b.jaegerProcessTags, {});
+});
