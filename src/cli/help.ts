@@ -1,0 +1,96 @@
+// Usage lines and --help texts of every command level (argparse's layout, our options).
+
+export const MAIN_USAGE = 'usage: osprofiler [-h] [-v] {trace} ...';
+
+export const MAIN_HELP = `${MAIN_USAGE}
+
+Command-line interface to the OpenStack Profiler (Node.js implementation).
+
+positional arguments:
+  {trace}        <subcommands>
+    trace        Show and list stored traces
+
+options:
+  -h, --help     show this help message and exit
+  -v, --version  show program's version number and exit
+
+Without a connection string the default store is read: the SQLite file
+$OSPROFILER_HOME/traces.db (default ~/.local/share/osprofiler/traces.db).
+`;
+
+export const TRACE_USAGE = 'usage: osprofiler trace [-h] {list,show} ...';
+
+export const TRACE_HELP = `${TRACE_USAGE}
+
+positional arguments:
+  {list,show}
+    list                List all traces
+    show                Display trace results in HTML, JSON or DOT format.
+
+options:
+  -h, --help            show this help message and exit
+`;
+
+export const SHOW_USAGE = `usage: osprofiler trace show [-h] [--connection-string CONN_STR]
+                             [--transport-url TRANSPORT_URL]
+                             [--idle-timeout IDLE_TIMEOUT] [--json] [--html]
+                             [--local-libs] [--dot] [--trace-event]
+                             [--render-dot RENDER_DOT_FILENAME]
+                             [--out FILE_NAME] [--title TITLE]
+                             [--color | --no-color]
+                             trace`;
+
+const CONNECTION_HELP = `  --connection-string CONN_STR
+                        Storage driver's connection string. Defaults to
+                        env[OSPROFILER_CONNECTION_STRING] if set, else the
+                        default SQLite store
+  --transport-url TRANSPORT_URL
+                        Oslo.messaging transport URL (for messaging:// driver
+                        only), e.g. rabbit://user:password@host:5672/
+  --idle-timeout IDLE_TIMEOUT
+                        How long to wait for the trace to finish, in seconds
+                        (for messaging:// driver only)`;
+
+export const SHOW_HELP = `${SHOW_USAGE}
+
+Display trace results in HTML, JSON or DOT format. Without a format, print
+the trace as a tree with durations.
+
+positional arguments:
+  trace                 File with trace or trace id
+
+options:
+  -h, --help            show this help message and exit
+${CONNECTION_HELP}
+  --json                show trace in JSON
+  --html                show trace in HTML
+  --local-libs          accepted for compatibility (the HTML is self-contained)
+  --dot                 show trace in DOT language
+  --trace-event         show trace as Chrome trace-event JSON (open it in
+                        ui.perfetto.dev, chrome://tracing or speedscope)
+  --render-dot RENDER_DOT_FILENAME
+                        filename for rendering the dot graph with graphviz
+                        (format from the extension: .pdf, .svg, .png;
+                        otherwise RENDER_DOT_FILENAME.pdf)
+  --out FILE_NAME       save output in file
+  --title TITLE         title of the HTML page
+  --color, --no-color   colour the tree (default: when stdout is a terminal
+                        and NO_COLOR is not set)
+`;
+
+export const LIST_USAGE = `usage: osprofiler trace list [-h] [--connection-string CONN_STR]
+                             [--transport-url TRANSPORT_URL]
+                             [--idle-timeout IDLE_TIMEOUT]
+                             [--error-trace [ERROR_TRACE]] [--limit N]`;
+
+export const LIST_HELP = `${LIST_USAGE}
+
+List all traces
+
+options:
+  -h, --help            show this help message and exit
+${CONNECTION_HELP}
+  --error-trace [ERROR_TRACE]
+                        List all traces that contain error.
+  --limit N             only the N most recent traces
+`;

@@ -1,0 +1,144 @@
+// Picks and opens the store the CLI reads (option > OSPROFILER_CONNECTION_STRING > default SQLite) and explains empty answers.
+import { existsSync } from 'node:fs';
+import '../drivers/builtin.js';
+import { defaultConnectionString, describeStore, parseSqliteConnectionString } from '../drivers/default-store.js';
+import {
+  createDriver,
+  knownSchemes,
+  registerDriver,
+  schemeOf,
+  type Driver,
+  type DriverOptions,
+} from '../drivers/driver.js';
+import { hasTraceOverviews, type TraceOverview } from '../drivers/trace-overview.js';
+import { createSqliteDriver } from '../drivers/sqlite.js';
+import { BadConnectionStringError, DriverMissingError, OsprofilerError } from '../errors.js';
+import { CliError, EXIT_FAILURE, MISSING_CONNECTION_STRING, messageOf, usageError, type CliIo } from './io.js';
+
+/**
+ * why: the CLI always needs the default store; when drivers/builtin.ts does not register sqlite
+ * the CLI does it itself (a registration made there wins, because it is already present).
+ */
+function ensureSqliteDriver(): void {
+  if (!knownSchemes().includes('sqlite')) registerDriver('sqlite', (cs, options) => createSqliteDriver(cs, options));
+}
+
+/** Which store a command reads and why. */
+export interface StoreChoice {
+  connectionString: string;
+  /** Where the string came from. */
+  source: 'option' | 'env' | 'default';
+  /** "SQLite file /…/traces.db (the default store)", a redacted URL, … */
+  description: string;
+}
+
+/**
+ * `--connection-string` when given, else `OSPROFILER_CONNECTION_STRING` when non-empty, else the
+ * default SQLite store. An explicitly empty option gives the Python CLI's "You must provide
+ * connection string …" failure.
+ */
+export function chooseStore(option: string | undefined, io: CliIo): StoreChoice {
+  if (option !== undefined) {
+    if (option.trim() === '') throw new CliError(EXIT_FAILURE, '', `${MISSING_CONNECTION_STRING}\n`);
+    return { connectionString: option, source: 'option', description: describeStore(option, io.env) };
+  }
+  const fromEnv = io.env.OSPROFILER_CONNECTION_STRING;
+  if (fromEnv !== undefined && fromEnv.trim() !== '') {
+    return { connectionString: fromEnv, source: 'env', description: describeStore(fromEnv, io.env) };
+  }
+  return {
+    connectionString: defaultConnectionString(io.env),
+    source: 'default',
+    description: describeStore(undefined, io.env),
+  };
+}
+
+/** An opened store, or the reason there is none. */
+export type OpenedStore =
+  | { kind: 'open'; driver: Driver }
+  /** A SQLite file that does not exist: nothing was ever written there. */
+  | { kind: 'missing'; path: string };
+
+/**
+ * Opens the store for reading. A SQLite file that does not exist is reported as `missing`
+ * (reading never creates it). An unknown scheme, a missing client package or an unreachable
+ * store is a CliError (exit 1) whose message names the store.
+ */
+export async function openStore(choice: StoreChoice, options: DriverOptions): Promise<OpenedStore> {
+  ensureSqliteDriver();
+  let scheme: string;
+  try {
+    scheme = schemeOf(choice.connectionString);
+  } catch (error) {
+    throw new CliError(EXIT_FAILURE, `osprofiler: ${messageOf(error)}\n`);
+  }
+  if (scheme === 'sqlite') {
+    const location = parseSqliteConnectionString(choice.connectionString);
+    if (location !== undefined && !location.memory && !existsSync(location.path))
+      return { kind: 'missing', path: location.path };
+  }
+  try {
+    return { kind: 'open', driver: await createDriver(choice.connectionString, { ...options, fileMustExist: true }) };
+  } catch (error) {
+    throw storeFailure(choice, error);
+  }
+}
+
+/** A CliError for a store that could not be opened or read. */
+export function storeFailure(choice: StoreChoice, error: unknown): CliError {
+  if (error instanceof BadConnectionStringError || error instanceof DriverMissingError) {
+    return new CliError(EXIT_FAILURE, `osprofiler: ${messageOf(error)}\n`);
+  }
+  const code = error instanceof OsprofilerError ? '' : ` (${(error as { code?: string })?.code ?? 'error'})`;
+  return new CliError(
+    EXIT_FAILURE,
+    `osprofiler: could not read the store ${choice.description}: ${messageOf(error)}${code}\n` +
+      `Check that it is running and reachable, and the connection string (--connection-string or OSPROFILER_CONNECTION_STRING).\n`,
+  );
+}
+
+/** What the store holds, for messages: count and the most recent traces (newest first). */
+export interface StoreContents {
+  count: number;
+  recent: { base_id: string; timestamp: string; overview?: TraceOverview }[];
+}
+
+/** Counts the traces and lists the `limit` most recent ones, with one query where the driver can. */
+export async function storeContents(driver: Driver, limit = 5): Promise<StoreContents> {
+  if (hasTraceOverviews(driver)) {
+    const [count, overviews] = await Promise.all([driver.countTraces(), driver.listTraceOverviews({ limit })]);
+    return {
+      count,
+      recent: overviews.reverse().map((o) => ({ base_id: o.base_id, timestamp: o.timestamp, overview: o })),
+    };
+  }
+  const all = await driver.listTraces(['base_id', 'timestamp']);
+  const sorted = all
+    .map((t) => ({ base_id: String(t.base_id), timestamp: typeof t.timestamp === 'string' ? t.timestamp : '' }))
+    .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0));
+  return { count: all.length, recent: sorted.slice(0, limit) };
+}
+
+/** "3 traces" / "1 trace". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Driver options from the shared `--transport-url` / `--idle-timeout SECONDS` flags. */
+export function driverOptionsFrom(
+  values: { 'transport-url'?: string; 'idle-timeout'?: string },
+  usage: string,
+): DriverOptions {
+  const options: DriverOptions = {};
+  const transportUrl = values['transport-url'];
+  if (transportUrl !== undefined) options.transportUrl = transportUrl;
+  const idle = values['idle-timeout'];
+  if (idle !== undefined) {
+    const seconds = Number(idle);
+    if (idle.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+      throw usageError(usage, `argument --idle-timeout: invalid number of seconds: '${idle}'`);
+    }
+    options.idleTimeoutMs = Math.round(seconds * 1000);
+  }
+  return options;
+}
