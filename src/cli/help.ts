@@ -1,14 +1,15 @@
 // Usage lines and --help texts of every command level (argparse's layout, our options).
 
-export const MAIN_USAGE = 'usage: osprofiler [-h] [-v] {trace} ...';
+export const MAIN_USAGE = 'usage: osprofiler [-h] [-v] {trace,demo} ...';
 
 export const MAIN_HELP = `${MAIN_USAGE}
 
 Command-line interface to the OpenStack Profiler (Node.js implementation).
 
 positional arguments:
-  {trace}        <subcommands>
+  {trace,demo}   <subcommands>
     trace        Show and list stored traces
+    demo         Start three traced services, trace one request, show it
 
 options:
   -h, --help     show this help message and exit

@@ -7,6 +7,7 @@ import { MAIN_HELP, MAIN_USAGE, TRACE_HELP, TRACE_USAGE } from './help.js';
 import { CliError, EXIT_FAILURE, messageOf, processIo, usageError, type CliIo } from './io.js';
 import { traceList } from './trace-list.js';
 import { traceShow } from './trace-show.js';
+import { demo } from './demo.js';
 
 /** This package's version, from the package.json above this file (src/ or dist/src/). */
 export function packageVersion(): string {
@@ -54,6 +55,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     switch (command) {
       case 'trace':
         return await trace(rest, io);
+      case 'demo':
+        return await demo(rest, io);
       case '-h':
       case '--help':
         io.stdout(MAIN_HELP);
@@ -68,7 +71,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
           `${MAIN_USAGE}\nosprofiler: a command is required: trace (see osprofiler --help)\n`,
         );
       default:
-        throw usageError(MAIN_USAGE, `argument {trace}: invalid choice: '${command}' (choose from 'trace')`);
+        throw usageError(
+          MAIN_USAGE,
+          `argument {trace,demo}: invalid choice: '${command}' (choose from 'trace', 'demo')`,
+        );
     }
   } catch (error) {
     if (error instanceof CliError) {
