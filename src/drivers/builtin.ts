@@ -35,27 +35,18 @@ for (const scheme of ['postgresql', 'postgresql+psycopg2', 'mysql', 'mysql+pymys
   registerDriver(scheme, sqlDriver);
 }
 
-registerDriver('mongodb', async (connectionString, options) => {
-  const { createMongoDriver } = await import('./mongodb.js');
-  return createMongoDriver(connectionString, options);
-});
-
-registerDriver('elasticsearch', async (connectionString, options) => {
-  const { createElasticsearchDriver } = await import('./elasticsearch.js');
-  return createElasticsearchDriver(connectionString, options);
-});
-
-registerDriver('otlp', async (connectionString, options) => {
-  const { createOtlpDriver } = await import('./otlp.js');
-  return createOtlpDriver(connectionString, options);
-});
-
-registerDriver('jaeger', async (connectionString, options) => {
-  const { createJaegerDriver } = await import('./jaeger.js');
-  return createJaegerDriver(connectionString, options);
-});
-
-registerDriver('loginsight', async (connectionString, options) => {
-  const { createLogInsightDriver } = await import('./loginsight.js');
-  return createLogInsightDriver(connectionString, options);
-});
+const lazy =
+  (load: () => Promise<DriverFactory>): DriverFactory =>
+  async (cs, options) =>
+    (await load())(cs, options);
+const remote: Array<[string[], DriverFactory]> = [
+  [['mongodb', 'mongodb+srv'], lazy(async () => (await import('./mongodb.js')).createMongoDriver)],
+  [
+    ['elasticsearch', 'elasticsearch+https'],
+    lazy(async () => (await import('./elasticsearch.js')).createElasticsearchDriver),
+  ],
+  [['otlp', 'otlp+https'], lazy(async () => (await import('./otlp.js')).createOtlpDriver)],
+  [['jaeger', 'jaeger+https'], lazy(async () => (await import('./jaeger.js')).createJaegerDriver)],
+  [['loginsight'], lazy(async () => (await import('./loginsight.js')).createLogInsightDriver)],
+];
+for (const [schemes, factory] of remote) for (const scheme of schemes) registerDriver(scheme, factory);

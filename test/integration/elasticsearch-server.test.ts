@@ -1,0 +1,74 @@
+// elasticsearch:// against a real Elasticsearch 7–9 or OpenSearch: runs when OSPROFILER_TEST_ELASTICSEARCH_URL is set
+// (elasticsearch://host:9200, elasticsearch+https://user:pass@host:9200, or an http(s):// URL).
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import {
+  createElasticsearchDriver,
+  ES_ERROR_INDEX,
+  ES_INDEX,
+  type ElasticsearchDriver,
+} from '../../src/drivers/elasticsearch.js';
+import { esNodeUrl } from '../../src/drivers/elasticsearch-client.js';
+import type { Notification } from '../../src/payload.js';
+
+const RAW = process.env.OSPROFILER_TEST_ELASTICSEARCH_URL;
+const CONNECTION = RAW?.replace(/^http:\/\//, 'elasticsearch://').replace(/^https:\/\//, 'elasticsearch+https://');
+const skip = RAW
+  ? false
+  : 'set OSPROFILER_TEST_ELASTICSEARCH_URL to run against a real Elasticsearch or OpenSearch server';
+
+async function refresh(): Promise<void> {
+  const url = new URL(esNodeUrl(CONNECTION!));
+  const headers: Record<string, string> = {};
+  if (url.username) {
+    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  }
+  url.username = '';
+  url.password = '';
+  for (const index of [ES_INDEX, ES_ERROR_INDEX]) {
+    await fetch(`${url.origin}${url.pathname.replace(/\/$/, '')}/${index}/_refresh`, { method: 'POST', headers });
+  }
+}
+
+describe('elasticsearch driver against a real server', { skip }, () => {
+  let driver: ElasticsearchDriver | undefined;
+  after(async () => driver?.close());
+
+  it('says which server and version it talks to', async (t) => {
+    driver = await createElasticsearchDriver(CONNECTION!, { project: 'nova', service: 'api', filterErrorTrace: true });
+    assert.ok(driver.server, 'GET / answered');
+    assert.match(driver.describe(), /^(Elasticsearch|OpenSearch) \d+\.\d+/);
+    t.diagnostic(driver.describe());
+  });
+
+  it('writes a trace with _bulk and reads it back by scrolling', async () => {
+    const base = randomUUID();
+    const span = randomUUID();
+    const n = (name: string, timestamp: string, info: Record<string, unknown> = {}): Notification => ({
+      name,
+      base_id: base,
+      trace_id: span,
+      parent_id: base,
+      timestamp,
+      info: { ...info, host: 'it-host' },
+    });
+    await driver!.notifyBatch([
+      n('wsgi-start', '2024-05-14T09:30:12.345678'),
+      n('wsgi-stop', '2024-05-14T09:30:12.350001', { etype: 'E', message: 'm' }),
+    ]);
+    await refresh();
+    const report = await driver!.getReport(base);
+    assert.equal(report.children.length, 1);
+    assert.equal(report.children[0].info.finished, 4);
+    assert.deepEqual(
+      (await driver!.listTraces()).find((t) => t.base_id === base),
+      { base_id: base, timestamp: '2024-05-14T09:30:12.345678' },
+    );
+    assert.deepEqual(
+      (await driver!.listErrorTraces()).find((t) => t.base_id === base),
+      { base_id: base, timestamp: '2024-05-14T09:30:12.350001' },
+    );
+  });
+});
