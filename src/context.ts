@@ -22,6 +22,14 @@ export function currentProfiler(): Profiler | undefined {
   return als === undefined ? undefined : als.getStore();
 }
 
+/**
+ * The AsyncLocalStorage itself, once created (undefined before the first trace). Integrations
+ * that bind a TracingChannel's store to it (`channel.bindStore`) need the object.
+ */
+export function contextStorage(): AsyncLocalStorage<Profiler | undefined> | undefined {
+  return slot.als;
+}
+
 /** True once any trace context was ever created in this process. */
 export function contextStarted(): boolean {
   return slot.als !== undefined;
