@@ -11,3 +11,11 @@ export {
   type DriverOptions,
 } from './driver.js';
 export { MemoryDriver, MemoryStore } from './memory.js';
+export { SqliteDriver } from './sqlite.js';
+export { RedisDriver } from './redis.js';
+export { SqlDriver } from './sql.js';
+export { MongoDriver } from './mongodb.js';
+export { ElasticsearchDriver } from './elasticsearch.js';
+export { OtlpDriver } from './otlp.js';
+export { JaegerDriver } from './jaeger.js';
+export { LogInsightDriver } from './loginsight.js';
