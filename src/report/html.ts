@@ -1,0 +1,179 @@
+// Renders a report as one self-contained HTML page (data + viewer inlined; nothing fetched).
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { Report } from './types.js';
+import { toViewerData } from './ui/data.js';
+import { renderDetails } from './ui/details.js';
+import { el } from './ui/dom.js';
+import { formatDuration, formatPercent, labelOf } from './ui/format.js';
+import { buildLayout } from './ui/layout.js';
+import { renderRow } from './ui/rows.js';
+import { createPayloadStore } from './ui/payloads.js';
+import { createMatcher } from './ui/search.js';
+import { renderStats } from './ui/stats.js';
+import { VIEWER_CSS } from './ui/styles.js';
+import { createTreeModel } from './ui/tree.js';
+import type { ViewerLib } from './ui/types.js';
+import { viewerMain } from './ui/viewer.js';
+import { createVirtualList } from './ui/virtual-list.js';
+
+/** Options of {@link renderHtml}. */
+export interface RenderHtmlOptions {
+  /** Page title and heading (default: `Trace <base_id>`). */
+  title?: string;
+  /**
+   * Gzip the stored payloads inside the page (`'auto'`, the default: when they exceed 1 MB).
+   * Compressed pages load big traces several times faster; plain ones can be grepped.
+   */
+  compressPayloads?: boolean | 'auto';
+}
+
+// why: below this many characters of payload JSON the plain block parses in a few ms, and stays
+// readable in the file; above it Chromium's ~30 MB/s HTML tokenizer makes gzip+base64 faster.
+const COMPRESS_ABOVE_CHARS = 1_000_000;
+// why: a click inflates only its span's block (~1-2 MB of JSON, a few ms); gzip's 32 KB window
+// means blocks this large compress as well as one stream.
+const LINES_PER_BLOCK = 2048;
+
+function gzipBlocks(lines: string[]): string {
+  // why: escaped as in the plain block, so the in-page search encodes its needle one way for both.
+  const blocks: string[] = [];
+  for (let i = 0; i < lines.length; i += LINES_PER_BLOCK) {
+    blocks.push(
+      gzipSync(escapeJsonText(lines.slice(i, i + LINES_PER_BLOCK).join('\n')), { level: 6 }).toString('base64'),
+    );
+  }
+  return blocks.join('\n');
+}
+
+const LIB: ViewerLib = {
+  el,
+  formatDuration,
+  formatPercent,
+  labelOf,
+  createTreeModel,
+  createMatcher,
+  createVirtualList,
+  renderRow,
+  renderDetails,
+  renderStats,
+  buildLayout,
+  createPayloadStore,
+};
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+/**
+ * JSON safe to place inside a `<script type="application/json">` element.
+ * why: `<`, `>` and `&` are escaped as \u003c etc. so no `</script>` or `<!--` can close or alter
+ * the element, whatever a SQL statement or URL contains; U+2028/9 too, so the text stays valid
+ * were it ever evaluated as a script. All of these only ever occur inside JSON strings.
+ */
+export function jsonForScript(value: unknown): string {
+  return escapeJsonText(JSON.stringify(value));
+}
+
+function escapeJsonText(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+function sha256(text: string): string {
+  return "'sha256-" + createHash('sha256').update(text, 'utf8').digest('base64') + "'";
+}
+
+let cachedScript: string | undefined;
+
+/** The viewer script: helper functions + entry point, as source text (built once per process). */
+function viewerScript(): string {
+  if (cachedScript !== undefined) return cachedScript;
+  const entries = Object.entries(LIB).map(
+    ([name, fn]) => `  ${name}: (${(fn as (...args: never[]) => unknown).toString()}),`,
+  );
+  const source = [
+    '"use strict";',
+    '(function () {',
+    // why: tsx/esbuild (keepNames) insert __name(fn, "name") calls into function bodies; a no-op
+    // stand-in keeps the shipped source working whichever compiler produced it.
+    'var __name = function (target) { return target; };',
+    'var lib = {',
+    ...entries,
+    '};',
+    `var viewerMain = (${viewerMain.toString()});`,
+    'var mount = document.getElementById("osp-root");',
+    'try {',
+    // why: user-timing marks let bench/html-report.ts (or DevTools) split load time; they cost nothing.
+    '  performance.mark("osp-viewer-start");',
+    '  var data = JSON.parse(document.getElementById("osp-data").textContent);',
+    '  performance.mark("osp-data-parsed");',
+    '  viewerMain(mount, data, lib);',
+    '  performance.mark("osp-viewer-ready");',
+    '} catch (err) {',
+    '  mount.textContent = "The report viewer failed to start: " + (err && err.message ? err.message : String(err));',
+    '  mount.className = "osp-failed";',
+    '}',
+    '})();',
+  ].join('\n');
+  // why: the code goes inside a <script> element; a literal "</script" in it would end the element early.
+  if (/<\/script/i.test(source) || /<!--/.test(source)) throw new Error('viewer source contains a script terminator');
+  cachedScript = source;
+  return source;
+}
+
+/**
+ * Renders `report` as a single HTML file: the trace as an indented tree next to a waterfall
+ * (bars placed by start and duration, coloured by service), stats per span type and service,
+ * span details with raw start/stop payloads, expand/collapse and search.
+ *
+ * The page fetches nothing: CSS and script are inline and allowed only by hash through a strict
+ * Content-Security-Policy (`default-src 'none'`). Report data is embedded as JSON in a
+ * `<script type="application/json">` and only ever shown through textContent, so markup in
+ * statements or URLs is displayed as text. Rows are virtualised (100,000 spans stay responsive).
+ * @since 0.1.0
+ */
+export function renderHtml(report: Report, options: RenderHtmlOptions = {}): string {
+  const script = viewerScript();
+  const { data, payloads } = toViewerData(report, '');
+  const title =
+    options.title != null ? String(options.title) : data.baseId ? `Trace ${data.baseId}` : 'OSProfiler trace';
+  data.title = title;
+  const csp = [
+    "default-src 'none'",
+    `script-src ${sha256(script)}`,
+    `style-src ${sha256(VIEWER_CSS)}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  // why: payload lines are JSON (no raw newline) escaped like the data, so "</script" cannot occur
+  // (base64 has no "<" at all); the block comes after the viewer script so the tree shows first.
+  const lines = escapeJsonText(payloads.join('\n'));
+  const compress = options.compressPayloads ?? 'auto';
+  const payloadBlock =
+    payloads.length > 0 && (compress === true || (compress === 'auto' && lines.length > COMPRESS_ABOVE_CHARS))
+      ? `<script type="application/octet-stream" id="osp-payloads" data-encoding="gzip-base64" data-block="${LINES_PER_BLOCK}">${gzipBlocks(payloads)}</script>`
+      : `<script type="text/plain" id="osp-payloads">${lines}</script>`;
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="referrer" content="no-referrer">',
+    '<meta name="generator" content="osprofiler (Node.js)">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${VIEWER_CSS}</style>`,
+    '</head>',
+    '<body>',
+    '<div id="osp-root"><noscript>This report needs JavaScript to display the trace.</noscript></div>',
+    `<script type="application/json" id="osp-data">${jsonForScript(data)}</script>`,
+    `<script>${script}</script>`,
+    payloadBlock,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
