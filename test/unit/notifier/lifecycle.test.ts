@@ -1,0 +1,70 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+// A child that registers a slow driver writing to a file, traces one span, and then ends.
+const childCode = (file: string, ending: string) => `
+  import { appendFileSync } from 'node:fs';
+  import { createNotifier, setNotifier, flushOnExit, runWithProfiler, Profiler, start, stop } from './src/index.ts';
+  import { registerDriver } from './src/drivers/driver.ts';
+  registerDriver('slowfile', () => ({
+    scheme: 'slowfile',
+    notifyBatch: async (batch) => { await new Promise((r) => setTimeout(r, 50)); appendFileSync(${JSON.stringify(file)}, batch.map((n) => n.name).join('\\n') + '\\n'); },
+    getReport: async () => ({}), listTraces: async () => [], listErrorTraces: async () => [], describe: () => 'file', close: () => {},
+  }));
+  setNotifier(createNotifier('slowfile://', { flushIntervalMs: 60_000 }));
+  flushOnExit();
+  runWithProfiler(new Profiler('k'), () => { start('work'); stop(); });
+  ${ending}
+`;
+
+describe('flushOnExit', () => {
+  it('writes what is queued when the event loop empties (beforeExit)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osp-exit-'));
+    try {
+      const file = join(dir, 'out.txt');
+      const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', childCode(file, '')], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      assert.equal(out.status, 0, out.stderr);
+      assert.equal(readFileSync(file, 'utf8'), 'work-start\nwork-stop\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('on SIGTERM flushes, then the process still ends by the signal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osp-exit-'));
+    try {
+      const file = join(dir, 'out.txt');
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          childCode(file, `setInterval(() => {}, 1000); console.log('ready');`),
+        ],
+        { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.kill('SIGTERM');
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+        child.once('exit', (c, s) => resolve([c, s])),
+      );
+      assert.equal(signal, 'SIGTERM');
+      assert.equal(code, null);
+      assert.equal(readFileSync(file, 'utf8'), 'work-start\nwork-stop\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
