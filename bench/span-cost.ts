@@ -9,26 +9,12 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { createNotifier, flush, runWithProfiler, setNotifier, trace, Profiler } from '../src/index.js';
-import { registerDriver } from '../src/drivers/driver.js';
 import { fmtNs, nsPerOp, nsPerOpAsync, row } from './harness.js';
 
 const CHUNK = 20_000; // spans per chunk: 40k notifications stay below the queue's 100k bound
 
 async function spanCost(): Promise<number> {
-  registerDriver('bench-noop', () => ({
-    scheme: 'bench-noop',
-    notifyBatch: () => {},
-    getReport: async () => ({
-      info: { name: 'total', started: 0, finished: 0, last_trace_started: null },
-      children: [],
-      stats: {},
-    }),
-    listTraces: async () => [],
-    listErrorTraces: async () => [],
-    describe: () => 'no-op',
-    close: () => {},
-  }));
-  const notifier = createNotifier('bench-noop://', { maxBatchSize: 1000 });
+  const notifier = createNotifier('noop://', { maxBatchSize: 1000 });
   setNotifier(notifier);
   const profiler = new Profiler('key');
   const ns = await runWithProfiler(profiler, () =>

@@ -12,6 +12,8 @@ registerDriver('memory', async (connectionString: string, options: DriverOptions
   return new MemoryDriver(options, store);
 });
 
+registerDriver('noop', async () => new (await import('./noop.js')).NoopDriver());
+
 registerDriver('sqlite', async (connectionString, options) => {
   const { createSqliteDriver } = await import('./sqlite.js');
   return createSqliteDriver(connectionString, options);

@@ -11,6 +11,7 @@ export {
   type DriverOptions,
 } from './driver.js';
 export { MemoryDriver, MemoryStore } from './memory.js';
+export { NoopDriver } from './noop.js';
 export { SqliteDriver } from './sqlite.js';
 export { RedisDriver } from './redis.js';
 export { SqlDriver } from './sql.js';

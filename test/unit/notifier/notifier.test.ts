@@ -130,3 +130,13 @@ describe('notifier', () => {
     assert.equal(closed, true);
   });
 });
+
+describe('noop:// driver', () => {
+  it('counts and discards, and refuses to pretend it has traces', async () => {
+    const n = createNotifier('noop://');
+    n({ name: 'x-start', base_id: 'b', trace_id: 't', parent_id: 'p', timestamp: 'ts', info: {} });
+    await n.flush();
+    assert.equal(n.stats().written, 1);
+    await assert.rejects(n.driver()!.getReport('b'), /stores nothing/);
+  });
+});
