@@ -49,6 +49,7 @@ const remote: Array<[string[], DriverFactory]> = [
   ],
   [['otlp', 'otlp+https'], lazy(async () => (await import('./otlp.js')).createOtlpDriver)],
   [['jaeger', 'jaeger+https'], lazy(async () => (await import('./jaeger.js')).createJaegerDriver)],
+  [['messaging'], lazy(async () => (await import('./messaging.js')).createMessagingDriver)],
   [['loginsight'], lazy(async () => (await import('./loginsight.js')).createLogInsightDriver)],
 ];
 for (const [schemes, factory] of remote) for (const scheme of schemes) registerDriver(scheme, factory);

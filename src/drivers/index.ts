@@ -20,3 +20,4 @@ export { ElasticsearchDriver } from './elasticsearch.js';
 export { OtlpDriver } from './otlp.js';
 export { JaegerDriver } from './jaeger.js';
 export { LogInsightDriver } from './loginsight.js';
+export { MessagingDriver } from './messaging.js';
