@@ -34,8 +34,24 @@ export function buildNotification(
  * caller that reuses or freezes its object must neither change nor break what gets stored.
  */
 export function withHost(info: TraceInfo | undefined | null, host: string): TraceInfo {
-  if (info === undefined || info === null || typeof info !== 'object') return { host };
+  if (info === undefined || info === null || typeof info !== 'object') return hostOnly(host);
   const copy: TraceInfo = { ...info };
   copy.host = host;
   return copy;
+}
+
+let lastHost: string | undefined;
+let lastHostInfo: TraceInfo = {};
+
+/**
+ * The `{host}` info of a point given no info, shared and frozen.
+ * why: most stops (and many starts) carry no info; one shared object instead of two fresh ones
+ * per span keeps the queue small. Frozen, so a notifier that edits it cannot leak into others.
+ */
+function hostOnly(host: string): TraceInfo {
+  if (host !== lastHost) {
+    lastHost = host;
+    lastHostInfo = Object.freeze({ host });
+  }
+  return lastHostInfo;
 }

@@ -5,12 +5,32 @@ import { uuid4, getShortenId } from './ids.js';
 import { notify } from './notifier/notifier.js';
 import { buildNotification, withHost, type TraceInfo } from './payload.js';
 
+/** The notification names of one point name, built once. */
+interface PointNames {
+  readonly start: string;
+  readonly stop: string;
+}
+
 /** One entry of the span stack; frames are immutable and shared between forked views. */
 interface Frame {
   readonly id: string;
-  /** Point name; undefined for the two root frames (base id and received parent id). */
-  readonly name: string | undefined;
+  /** Notification names; undefined for the two root frames (base id and received parent id). */
+  readonly names: PointNames | undefined;
   readonly parent: Frame | undefined;
+}
+
+// why: a service uses a handful of point names; caching `<name>-start`/`<name>-stop` saves two
+// string allocations per span. Bounded, so arbitrary names cannot grow it without limit.
+const namesCache = new Map<string, PointNames>();
+const NAMES_CACHE_LIMIT = 512;
+
+function pointNames(name: string): PointNames {
+  let names = namesCache.get(name);
+  if (names === undefined) {
+    names = { start: `${name}-start`, stop: `${name}-stop` };
+    if (namesCache.size < NAMES_CACHE_LIMIT) namesCache.set(name, names);
+  }
+  return names;
 }
 
 /**
@@ -30,8 +50,8 @@ export class Profiler {
     this.hmacKey = hmacKey;
     this.baseId = baseId || uuid4();
     this.host = getHostname();
-    const base: Frame = { id: this.baseId, name: undefined, parent: undefined };
-    this.top = { id: parentId || this.baseId, name: undefined, parent: base };
+    const base: Frame = { id: this.baseId, names: undefined, parent: undefined };
+    this.top = { id: parentId || this.baseId, names: undefined, parent: base };
   }
 
   /** The trace's id (Python `get_base_id`). */
@@ -56,11 +76,12 @@ export class Profiler {
 
   /** Opens a point: pushes a new id and sends `<name>-start`. Never throws. */
   start(name: string, info?: TraceInfo | null): void {
-    const frame: Frame = { id: uuid4(), name, parent: this.top };
+    const names = pointNames(name);
+    const frame: Frame = { id: uuid4(), names, parent: this.top };
     this.top = frame;
     notify(
       buildNotification(
-        `${name}-start`,
+        names.start,
         this.baseId,
         frame.id,
         this.getParentId(),
@@ -73,10 +94,10 @@ export class Profiler {
   /** Closes the innermost open point with `<name>-stop`; does nothing when none is open. */
   stop(info?: TraceInfo | null): void {
     const frame = this.top;
-    if (frame.name === undefined) return;
+    if (frame.names === undefined) return;
     notify(
       buildNotification(
-        `${frame.name}-stop`,
+        frame.names.stop,
         this.baseId,
         frame.id,
         this.getParentId(),
