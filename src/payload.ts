@@ -35,7 +35,7 @@ export function buildNotification(
  */
 export function withHost(info: TraceInfo | undefined | null, host: string): TraceInfo {
   if (info === undefined || info === null || typeof info !== 'object') return hostOnly(host);
-  const copy: TraceInfo = { ...info };
+  const copy = shallowCopy(info);
   copy.host = host;
   return copy;
 }
@@ -54,4 +54,15 @@ function hostOnly(host: string): TraceInfo {
     lastHostInfo = Object.freeze({ host });
   }
   return lastHostInfo;
+}
+
+/**
+ * A copy of an object's own enumerable string-keyed properties, meant to get more keys added.
+ * why: `{...source}` followed by a new key measured ~30x slower on Node 20 (~1 µs) than this
+ * loop; it sits on the span and driver write paths.
+ */
+export function shallowCopy<T extends Record<string, unknown>>(source: T): T {
+  const copy = {} as Record<string, unknown>;
+  for (const key in source) if (Object.hasOwn(source, key)) copy[key] = source[key];
+  return copy as T;
 }

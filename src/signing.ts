@@ -14,7 +14,7 @@ export const MAX_SIGNED_VALUE_BYTES = 8192;
  * @since 0.1.0
  */
 export function generateHmac(data: string, hmacKey: string): string {
-  return createHmac('sha1', Buffer.from(hmacKey, 'utf8')).update(data, 'utf8').digest('hex');
+  return createHmac('sha1', hmacKey).update(data, 'utf8').digest('hex');
 }
 
 /**
@@ -107,13 +107,25 @@ export function pythonStrip(text: string): string {
   return text.replace(PY_STRIP, '');
 }
 
+// why: fatal = Python's strict UTF-8; ignoreBOM keeps a BOM so that it is refused below. One
+// instance serves every call: decode() without `stream` keeps no state between calls.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+// Canonical base64 (either alphabet, whole quads, correct padding), where Node's decoder and
+// Python's lenient one agree byte for byte; everything else goes through the exact port.
+const CANONICAL_B64 = /^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2}==|[A-Za-z0-9+/_-]{3}=)?$/;
+
+function decodeBase64(data: string): Uint8Array | null {
+  // why: the headers every traced request carries are canonical; the native decoder is ~10x faster.
+  return CANONICAL_B64.test(data) ? Buffer.from(data, 'base64') : pythonUrlsafeB64decode(data);
+}
+
 function decodeObject(data: string): Record<string, unknown> | null {
-  const bytes = pythonUrlsafeB64decode(data);
+  const bytes = decodeBase64(data);
   if (bytes === null) return null;
   let text: string;
   try {
-    // why: fatal = Python's strict UTF-8; ignoreBOM keeps a BOM so that it is refused below.
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    text = strictUtf8.decode(bytes);
   } catch {
     return null;
   }

@@ -1,5 +1,5 @@
 // Helpers every driver shares: the stored form of a notification and trace summaries.
-import type { Notification } from '../payload.js';
+import { shallowCopy, type Notification } from '../payload.js';
 import type { TraceSummary } from '../report/types.js';
 import type { DriverOptions } from './driver.js';
 
@@ -8,7 +8,7 @@ import type { DriverOptions } from './driver.js';
  * Python drivers do (`data = info.copy(); data["project"] = ...; data["service"] = ...`).
  */
 export function storedRecord(payload: Notification, options: DriverOptions): Notification {
-  const record: Notification = { ...payload };
+  const record = shallowCopy(payload);
   // why: Python stores None when the service configured no project/service name.
   record.project = (options.project ?? null) as string;
   record.service = (options.service ?? null) as string;

@@ -1,0 +1,299 @@
+// HTTP server benchmark (issue 5): req/s of a hello-world node:http server plain, behind wrapListener, traced, and with OTel.
+// Run: node --import tsx bench/http-overhead.ts [--rounds 5] [--seconds 3] [--connections 32]
+// Each server runs in a child process of its own (this file, forked with `serve <variant>`); autocannon
+// runs here. Variants are measured interleaved, round after round, and medians are reported.
+import { fork, type ChildProcess } from 'node:child_process';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const KEY = 'bench-key';
+const BASE_ID = '5e1f1b1c-0000-4000-8000-00000000be0c';
+const PARENT_ID = '5e1f1b1c-0000-4000-8000-00000000cafe';
+
+type Variant = 'plain' | 'wrapped' | 'wrappedWarm' | 'traced' | 'otel';
+
+interface VariantSpec {
+  label: string;
+  /** Send signed trace headers on every request. */
+  signed: boolean;
+}
+
+const VARIANTS: Record<Variant, VariantSpec> = {
+  plain: { label: 'plain node:http', signed: false },
+  wrapped: { label: 'wrapListener, untraced requests', signed: false },
+  wrappedWarm: { label: 'wrapListener, untraced, after a traced one', signed: false },
+  traced: { label: 'wrapListener, traced (no-op driver)', signed: true },
+  otel: { label: 'OpenTelemetry span per request', signed: false },
+};
+
+function hello(_req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('content-type', 'text/plain');
+  res.end('hello world');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child: one server.
+
+async function noopNotifier(): Promise<() => { dropped: number; failed: number; written: number }> {
+  const { registerDriver } = await import('../src/drivers/driver.js');
+  const { createNotifier, setNotifier } = await import('../src/index.js');
+  registerDriver('bench-noop', () => ({
+    scheme: 'bench-noop',
+    notifyBatch: () => {},
+    getReport: async () => ({
+      info: { name: 'total', started: 0, finished: 0, last_trace_started: null },
+      children: [],
+      stats: {},
+    }),
+    listTraces: async () => [],
+    listErrorTraces: async () => [],
+    describe: () => 'no-op',
+    close: () => {},
+  }));
+  const notifier = createNotifier('bench-noop://', {});
+  setNotifier(notifier);
+  return () => notifier.stats();
+}
+
+async function otelListener(): Promise<http.RequestListener> {
+  const { SpanKind } = await import('@opentelemetry/api');
+  const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  type Exporter = ConstructorParameters<typeof BatchSpanProcessor>[0];
+  const exporter: Exporter = {
+    export: (_spans, done) => done({ code: 0 }),
+    shutdown: async () => {},
+  };
+  // why: the same queue bounds and interval as our notifier, so neither side drops to look cheap.
+  const provider = new BasicTracerProvider({
+    spanProcessors: [
+      new BatchSpanProcessor(exporter, { maxQueueSize: 100_000, maxExportBatchSize: 1000, scheduledDelayMillis: 50 }),
+    ],
+  });
+  const tracer = provider.getTracer('bench');
+  return (req, res) => {
+    const span = tracer.startSpan('GET', {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': req.method ?? 'GET', 'url.path': req.url ?? '/' },
+    });
+    res.once('finish', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      span.end();
+    });
+    hello(req, res);
+  };
+}
+
+async function serve(variant: Variant): Promise<void> {
+  let listener: http.RequestListener = hello;
+  let stats: (() => unknown) | undefined;
+  if (variant === 'wrapped' || variant === 'wrappedWarm' || variant === 'traced') {
+    const { wrapListener } = await import('../src/web/node-http.js');
+    listener = wrapListener(hello, { hmacKeys: KEY });
+    if (variant !== 'wrapped') stats = await noopNotifier();
+  } else if (variant === 'otel') {
+    listener = await otelListener();
+  }
+  const server = http.createServer(listener);
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  if (variant === 'wrappedWarm') {
+    // why: a service that has served one traced request keeps an AsyncLocalStorage alive, which
+    // makes every later async resource a little dearer; this variant measures that state.
+    await fetch(url, { headers: await signedHeaders() }).then((r) => r.text());
+  }
+  process.send?.({ ready: url });
+  process.on('message', (message: { stats?: boolean; cpu?: number }) => {
+    if (message?.stats) process.send?.({ stats: stats?.() ?? null });
+    if (typeof message?.cpu === 'number') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpu: [message.cpu, user + system] });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** The signed trace headers every traced request carries (one fixed trace: the driver is a no-op). */
+async function signedHeaders(): Promise<Record<string, string>> {
+  const { signedPack } = await import('../src/signing.js');
+  const [info, hmac] = signedPack({ base_id: BASE_ID, parent_id: PARENT_ID }, KEY);
+  return { 'X-Trace-Info': info, 'X-Trace-HMAC': hmac! };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent: start the servers, drive them with autocannon, print medians.
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  headers?: Record<string, string>;
+}) => Promise<AutocannonResult>;
+
+function waitFor<T>(child: ChildProcess, key: string, match: (value: unknown) => boolean = () => true): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: Record<string, unknown>): void => {
+      if (message && key in message && match(message[key])) {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(message[key] as T);
+      }
+    };
+    const onExit = (code: number | null): void => reject(new Error(`server exited (code ${code})`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+let cpuAsk = 0;
+
+/** CPU time (user + system, µs) the server process has used so far. */
+async function cpuOf(child: ChildProcess): Promise<number> {
+  const id = ++cpuAsk;
+  const answer = waitFor<[number, number]>(child, 'cpu', (v) => Array.isArray(v) && v[0] === id);
+  child.send({ cpu: id });
+  return (await answer)[1];
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const fixed = (n: number, digits: number, width: number): string => n.toFixed(digits).padStart(width);
+
+/** One measured run: throughput, and the server's own CPU time per request. */
+interface Sample {
+  rps: number;
+  cpuUs: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '5' },
+      seconds: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '32' },
+    },
+  });
+  const rounds = Math.max(1, Number(values.rounds));
+  const seconds = Math.max(1, Number(values.seconds));
+  const connections = Math.max(1, Number(values.connections));
+  const autocannon = ((await import('autocannon' as string)) as { default: Autocannon }).default;
+  const headers = await signedHeaders();
+  const self = fileURLToPath(import.meta.url);
+  const variants = Object.keys(VARIANTS) as Variant[];
+
+  const children = new Map<Variant, { child: ChildProcess; url: string }>();
+  try {
+    await Promise.all(
+      variants.map(async (variant) => {
+        const child = fork(self, ['serve', variant], {
+          execArgv: ['--import', 'tsx'],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+        children.set(variant, { child, url: '' });
+        children.get(variant)!.url = await waitFor<string>(child, 'ready');
+      }),
+    );
+    console.log(
+      `http server overhead: hello world, autocannon ${connections} connections x ${seconds} s, ${rounds} interleaved rounds\n` +
+        `node ${process.versions.node}, ${availableParallelism()} CPUs; autocannon in this process, each server in its own\n`,
+    );
+    const run = async (variant: Variant, duration: number): Promise<Sample> => {
+      const { url, child } = children.get(variant)!;
+      const cpuBefore = await cpuOf(child);
+      const result = await autocannon({
+        url,
+        connections,
+        duration,
+        headers: VARIANTS[variant].signed ? headers : undefined,
+      });
+      const cpuAfter = await cpuOf(child);
+      if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
+        throw new Error(`${variant}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
+      }
+      const total = Math.max(1, result.requests.total);
+      return { rps: total / duration, cpuUs: (cpuAfter - cpuBefore) / total };
+    };
+
+    for (const variant of variants) await run(variant, 1); // warm-up (JIT, connections)
+    const samples = new Map<Variant, Sample[]>(variants.map((v) => [v, []]));
+    for (let round = 0; round < rounds; round++) {
+      // why: rotate the order each round so drift (thermal, noisy neighbours) spreads over all variants.
+      const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+      for (const variant of order) samples.get(variant)!.push(await run(variant, seconds));
+    }
+
+    const rpsOf = (v: Variant): number => median(samples.get(v)!.map((s) => s.rps));
+    const cpuOfVariant = (v: Variant): number => median(samples.get(v)!.map((s) => s.cpuUs));
+    const plainRps = rpsOf('plain');
+    const plainCpu = cpuOfVariant('plain');
+    const usAdded = (rps: number): number => 1e6 / rps - 1e6 / plainRps;
+    console.log(
+      `${'variant'.padEnd(44)} ${'req/s'.padStart(8)} ${'x plain'.padStart(8)} ${'+µs/req'.padStart(8)}` +
+        ` ${'cpu µs/req'.padStart(11)} ${'+cpu µs'.padStart(8)}  req/s samples`,
+    );
+    for (const variant of variants) {
+      const rps = rpsOf(variant);
+      const cpu = cpuOfVariant(variant);
+      const isPlain = variant === 'plain';
+      console.log(
+        `${VARIANTS[variant].label.padEnd(44)} ${fixed(rps, 0, 8)} ${fixed(rps / plainRps, 3, 8)}` +
+          ` ${isPlain ? ''.padStart(8) : fixed(usAdded(rps), 2, 8)} ${fixed(cpu, 2, 11)}` +
+          ` ${isPlain ? ''.padStart(8) : fixed(cpu - plainCpu, 2, 8)}  ` +
+          samples
+            .get(variant)!
+            .map((s) => s.rps.toFixed(0))
+            .join(' '),
+      );
+    }
+    const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+    const rpsLoss = (v: Variant): number => (1 - rpsOf(v) / plainRps) * 100;
+    const cpuGain = (v: Variant): number => (cpuOfVariant(v) / plainCpu - 1) * 100;
+    const tracedUs = usAdded(rpsOf('traced'));
+    const tracedCpuUs = cpuOfVariant('traced') - plainCpu;
+    console.log('');
+    for (const v of ['wrapped', 'wrappedWarm'] as const) {
+      console.log(
+        `target: ${VARIANTS[v].label} within 1 % of plain: req/s ${fixed(rpsLoss(v), 2, 0)} % lower -> ` +
+          `${verdict(rpsLoss(v) <= 1)}; cpu/req ${fixed(cpuGain(v), 2, 0)} % higher -> ${verdict(cpuGain(v) <= 1)}`,
+      );
+    }
+    console.log(
+      `target: traced adds <= 3 µs per request: ${fixed(tracedUs, 2, 0)} µs by req/s -> ${verdict(tracedUs <= 3)}; ` +
+        `${fixed(tracedCpuUs, 2, 0)} cpu µs -> ${verdict(tracedCpuUs <= 3)}`,
+    );
+    console.log(
+      "\n+µs/req = 1e6/req_s(variant) - 1e6/req_s(plain). cpu µs/req = the server process's own CPU time per\n" +
+        'request (process.cpuUsage): usually steadier than req/s on a shared machine, but it rises too when the\n' +
+        'server is starved (fewer requests per event-loop turn). Trust neither on a loaded machine.\n' +
+        'The OpenTelemetry variant records a span only: no context manager, so no AsyncLocalStorage.',
+    );
+
+    for (const variant of ['wrappedWarm', 'traced'] as const) {
+      const { child } = children.get(variant)!;
+      const answer = waitFor<{ dropped: number; failed: number } | null>(child, 'stats');
+      child.send({ stats: true });
+      const stats = await answer;
+      if (stats !== null && (stats.dropped > 0 || stats.failed > 0)) {
+        throw new Error(`bench invalid: ${variant} dropped notifications: ${JSON.stringify(stats)}`);
+      }
+    }
+  } finally {
+    for (const { child } of children.values()) child.kill();
+  }
+}
+
+if (process.argv[2] === 'serve') await serve(process.argv[3] as Variant);
+else await main();
