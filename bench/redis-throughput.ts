@@ -1,4 +1,4 @@
-// Redis benchmark (issue 7): spans/s through the notifier vs raw ioredis pipelined LPUSH, and getReport of a 100k-span trace.
+// Redis benchmark (issue 7): spans/s through the notifier vs raw ioredis pipelined LPUSH, and getReport of a 100k-span trace vs LRANGE + JSON.parse.
 // Run: node --import tsx bench/redis-throughput.ts   (Redis at OSPROFILER_BENCH_REDIS, default redis://127.0.0.1:6379/15)
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -90,8 +90,12 @@ async function rawPipelined(): Promise<number> {
   return SPANS / seconds;
 }
 
-/** Median getReport time of one trace with 100k spans (200k records), written through the driver. */
-async function reportOf100k(): Promise<{ ms: number; nodes: number }> {
+/**
+ * getReport of one trace with 100k spans (200k records), written through the driver, next to a
+ * baseline run alternately in the same process: one LRANGE 0 -1 with plain ioredis and
+ * JSON.parse of every record, the parsed objects kept (the least any report needs). Medians of 5.
+ */
+async function reportOf100k(): Promise<{ ms: number; cpu: number; baseMs: number; baseCpu: number; nodes: number }> {
   const driver = await createRedisDriver(REDIS_URL, { project: 'bench', service: 'api' });
   const base = randomUUID();
   written.push(`osprofiler_opt:${base}`);
@@ -125,17 +129,40 @@ async function reportOf100k(): Promise<{ ms: number; nodes: number }> {
     }
   }
   if (batch.length > 0) await driver.notifyBatch(batch);
-  const samples: number[] = [];
+  const ours: [number, number][] = [];
+  const baseline: [number, number][] = [];
   let nodes = 0;
-  for (let r = 0; r < 5; r++) {
+  const timed = async (fn: () => Promise<unknown>): Promise<[number, number]> => {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const report = await driver.getReport(base);
-    samples.push(performance.now() - t0);
-    nodes = report.children.length;
+    await fn();
+    const wall = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    return [wall, (c.user + c.system) / 1000];
+  };
+  for (let r = 0; r < 6; r++) {
+    const a = await timed(async () => {
+      nodes = (await driver.getReport(base)).children.length;
+    });
+    const b = await timed(async () => {
+      const kept = (await raw.lrange(`osprofiler_opt:${base}`, 0, -1)).map((text) => JSON.parse(text) as unknown);
+      if (kept.length !== REPORT_SPANS * 2) throw new Error('bench invalid: baseline read a short list');
+    });
+    // the first round warms both paths up
+    if (r > 0) {
+      ours.push(a);
+      baseline.push(b);
+    }
   }
   await driver.close();
-  samples.sort((a, b) => a - b);
-  return { ms: samples[Math.floor(samples.length / 2)]!, nodes };
+  const mid = (xs: number[]): number => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return {
+    ms: mid(ours.map((x) => x[0])),
+    cpu: mid(ours.map((x) => x[1])),
+    baseMs: mid(baseline.map((x) => x[0])),
+    baseCpu: mid(baseline.map((x) => x[1])),
+    nodes,
+  };
 }
 
 try {
@@ -167,7 +194,12 @@ try {
   row(
     `getReport, ${REPORT_SPANS.toLocaleString('en')}-span trace`,
     `${report.ms.toFixed(0)} ms`,
-    `${report.nodes.toLocaleString('en')} top-level nodes; target <= 500 ms${report.ms <= 500 ? '' : ' (MISSED)'}`,
+    `CPU ${report.cpu.toFixed(0)} ms; ${report.nodes.toLocaleString('en')} top-level nodes; target <= 500 ms${report.ms <= 500 ? '' : ' (MISSED)'}`,
+  );
+  row(
+    '  baseline: LRANGE 0 -1 + JSON.parse, objects kept',
+    `${report.baseMs.toFixed(0)} ms`,
+    `CPU ${report.baseCpu.toFixed(0)} ms; getReport = ${(report.ms / report.baseMs).toFixed(2)}x`,
   );
 } finally {
   await dropKeys();

@@ -12,7 +12,113 @@
  * @since 0.1.0
  */
 export function pythonJsonDumps(value: unknown): string {
+  const fast = encodeFast(value, 0, '"');
+  if (fast !== null) return fast ?? 'null';
   return encode(value, '', new Set()) ?? 'null';
+}
+
+/**
+ * `pythonJsonString(pythonJsonDumps(value))` — the dump written again as a JSON string literal,
+ * as SQLAlchemy stores a Python str in a JSON column — in one pass for plain data.
+ * @since 0.1.0
+ */
+export function pythonJsonDumpsAsString(value: unknown): string {
+  const fast = encodeFast(value, 0, ESCAPED_QUOTE);
+  if (fast !== null) return `"${fast ?? 'null'}"`;
+  return pythonJsonString(encode(value, '', new Set()) ?? 'null');
+}
+
+/**
+ * Like {@link pythonJsonDumpsAsString} for the object made of `record`'s own keys minus
+ * `omit` (key order kept), without building that object.
+ * @since 0.1.0
+ */
+export function pythonJsonDumpsAsStringWithout(record: Record<string, unknown>, omit: ReadonlySet<string>): string {
+  const fast = encodeObjectFast(record, 0, ESCAPED_QUOTE, omit);
+  if (fast !== null) return `"${fast}"`;
+  const rest: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) if (!omit.has(key)) rest[key] = record[key];
+  return pythonJsonString(encode(rest, '', new Set()) ?? 'null');
+}
+
+// ---- fast path: plain data, written in one recursive pass ----
+// why: the general encoder below (Set of ancestors, toJSON, boxed values, arrays of parts)
+// costs several µs per notification; stores encode every notification, so plain objects,
+// arrays, strings, finite numbers, booleans and null take this path and anything else
+// (toJSON, bigint, class instances, boxed values, > FAST_MAX_DEPTH levels, so cycles too) makes
+// it return null and the general encoder start over. Both give the same text.
+
+const FAST_MAX_DEPTH = 64;
+/** The quote of a string inside a JSON text that is itself written as a JSON string. */
+const ESCAPED_QUOTE = '\\"';
+const PLAIN_STRING = /["\\\u0000-\u001f\u007f-\uffff]/;
+const OUTER_ESCAPES = /["\\]/g;
+
+/** A string literal: quote `"` for the JSON text itself, `\"` for a JSON text inside a string. */
+function stringFast(text: string, quote: string): string {
+  if (!PLAIN_STRING.test(text)) return quote + text + quote;
+  const literal = pythonJsonString(text);
+  if (quote === '"') return literal;
+  // the literal is printable ASCII, so writing it again only escapes " and \
+  return literal.replace(OUTER_ESCAPES, '\\$&');
+}
+
+/** The encoded value; undefined where Python's json has no value (dropped); null to give up. */
+function encodeFast(value: unknown, depth: number, quote: string): string | undefined | null {
+  switch (typeof value) {
+    case 'string':
+      return stringFast(value, quote);
+    case 'number':
+      return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : pythonNumber(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return encodeArrayFast(value, depth, quote);
+      return encodeObjectFast(value as Record<string, unknown>, depth, quote, undefined);
+    default:
+      return null; // bigint (may have a toJSON)
+  }
+}
+
+function encodeArrayFast(array: readonly unknown[], depth: number, quote: string): string | null {
+  if (depth >= FAST_MAX_DEPTH || typeof (array as { toJSON?: unknown }).toJSON === 'function') return null;
+  if (array.length === 0) return '[]';
+  let out = '[';
+  for (let i = 0; i < array.length; i++) {
+    const item = encodeFast(array[i], depth + 1, quote);
+    if (item === null) return null;
+    out += (i === 0 ? '' : ', ') + (item ?? 'null');
+  }
+  return out + ']';
+}
+
+function encodeObjectFast(
+  object: Record<string, unknown>,
+  depth: number,
+  quote: string,
+  omit: ReadonlySet<string> | undefined,
+): string | null {
+  if (depth >= FAST_MAX_DEPTH) return null;
+  const proto = Object.getPrototypeOf(object);
+  if ((proto !== Object.prototype && proto !== null) || typeof object.toJSON === 'function') return null;
+  let out = '{';
+  const keys = Object.keys(object);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (omit !== undefined && omit.has(key)) continue;
+    // why: copying such a key into a fresh object (what the `omit` fallback does) sets its prototype
+    if (omit !== undefined && key === '__proto__') return null;
+    const text = encodeFast(object[key], depth + 1, quote);
+    if (text === null) return null;
+    if (text === undefined) continue;
+    out += (out.length === 1 ? '' : ', ') + stringFast(key, quote) + ': ' + text;
+  }
+  return out + '}';
 }
 
 /** Python's `repr(float)` for a finite number, or the integer form for safe integers. */

@@ -1,7 +1,7 @@
 // The Python SQLAlchemy driver's table `data`, shared by every SQL store: DDL, row ↔ notification mapping, row parsing.
 import { getHostname } from '../host.js';
 import type { Notification } from '../payload.js';
-import { pythonJsonDumps, pythonJsonString } from '../python-json.js';
+import { pythonJsonDumpsAsString, pythonJsonDumpsAsStringWithout } from '../python-json.js';
 import { ReportBuilder } from '../report/build.js';
 import type { Report, StoredNotification } from '../report/types.js';
 
@@ -105,14 +105,17 @@ export function createTableSql(dialect: SqlDialect, ifNotExists = false): string
 }
 
 /**
- * Python's `ix_data_<column>` indexes (alphabetical, as SQLAlchemy emits them), then
- * {@link SQL_EXTRA_INDEXES} when `extra` is true. `ifNotExists` suits SQLite, PostgreSQL and
+ * Python's `ix_data_<column>` indexes (alphabetical, as SQLAlchemy emits them; only those on
+ * `columns` when given), then {@link SQL_EXTRA_INDEXES} when `extra` is true. `ifNotExists` suits SQLite, PostgreSQL and
  * MariaDB (MySQL has no `CREATE INDEX IF NOT EXISTS`: check information_schema there instead).
  * @since 0.1.0
  */
-export function createIndexSql(options: { ifNotExists?: boolean; extra?: boolean } = {}): string[] {
+export function createIndexSql(
+  options: { ifNotExists?: boolean; extra?: boolean; columns?: readonly string[] } = {},
+): string[] {
   const guard = options.ifNotExists ? 'IF NOT EXISTS ' : '';
-  const out = INDEX_ORDER.map((c) => `CREATE INDEX ${guard}ix_${SQL_TABLE}_${c} ON ${SQL_TABLE} (${c})`);
+  const columns = options.columns === undefined ? INDEX_ORDER : INDEX_ORDER.filter((c) => options.columns!.includes(c));
+  const out = columns.map((c) => `CREATE INDEX ${guard}ix_${SQL_TABLE}_${c} ON ${SQL_TABLE} (${c})`);
   if (options.extra) {
     for (const ix of SQL_EXTRA_INDEXES)
       out.push(`CREATE INDEX ${guard}${ix.name} ON ${SQL_TABLE} (${ix.columns.join(', ')})`);
@@ -137,7 +140,7 @@ const POPPED = new Set(['base_id', 'timestamp', 'parent_id', 'trace_id', 'name',
  * @since 0.1.0
  */
 export function encodeDataColumn(rest: Record<string, unknown>): string {
-  return pythonJsonString(pythonJsonDumps(rest));
+  return pythonJsonDumpsAsString(rest);
 }
 
 /**
@@ -148,8 +151,6 @@ export function encodeDataColumn(rest: Record<string, unknown>): string {
  * @since 0.1.0
  */
 export function notificationToRow(payload: Notification, defaults: SqlRowDefaults = {}): SqlRow {
-  const rest: Record<string, unknown> = {};
-  for (const key of Object.keys(payload)) if (!POPPED.has(key)) rest[key] = payload[key];
   const pick = (key: string, fallback: unknown): unknown =>
     Object.hasOwn(payload, key) ? (payload[key] ?? null) : fallback;
   return {
@@ -161,8 +162,39 @@ export function notificationToRow(payload: Notification, defaults: SqlRowDefault
     host: pick('host', defaults.host === undefined ? getHostname() : defaults.host),
     service: pick('service', defaults.service ?? null),
     name: pick('name', null),
-    data: encodeDataColumn(rest),
+    data: pythonJsonDumpsAsStringWithout(payload, POPPED),
   };
+}
+
+/**
+ * Appends the row of one notification to `out`, its values in {@link SQL_INSERT_COLUMNS} order:
+ * `rowValues(notificationToRow(payload, defaults))` without the intermediate objects. `host` is
+ * the host default (resolved once by the caller). Throws only for circular info objects, and
+ * then appends nothing.
+ * @since 0.1.0
+ */
+export function appendRowValues(
+  out: unknown[],
+  payload: Notification,
+  defaults: { project: unknown; service: unknown; host: unknown },
+): void {
+  const data = pythonJsonDumpsAsStringWithout(payload, POPPED);
+  out.push(
+    own(payload, 'timestamp', null),
+    own(payload, 'base_id', null),
+    own(payload, 'parent_id', null),
+    own(payload, 'trace_id', null),
+    own(payload, 'project', defaults.project),
+    own(payload, 'host', defaults.host),
+    own(payload, 'service', defaults.service),
+    own(payload, 'name', null),
+    data,
+  );
+}
+
+/** Python's `dict.pop(key, fallback)` reading: a present key gives its value (null for undefined). */
+function own(payload: Notification, key: string, fallback: unknown): unknown {
+  return Object.hasOwn(payload, key) ? (payload[key] ?? null) : fallback;
 }
 
 /** The row's values in {@link SQL_INSERT_COLUMNS} order, for a prepared positional INSERT. */
@@ -192,6 +224,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * @since 0.1.0
  */
 export function decodeDataColumn(value: unknown): Record<string, unknown> | undefined {
+  // the usual case first: text holding Python's double encoding (one parse for each level)
+  if (typeof value === 'string' && value.length > 0) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+      if (typeof parsed === 'string') parsed = JSON.parse(parsed);
+    } catch {
+      return undefined;
+    }
+    return isObject(parsed) ? parsed : undefined;
+  }
   let current: unknown = value;
   if (current === null || current === undefined || current === '') return {};
   if (typeof Buffer !== 'undefined' && Buffer.isBuffer(current)) current = current.toString('utf8');
@@ -259,6 +302,37 @@ export class SqlReportReader {
       return false;
     }
     return this.#builder.add(parsed.record, { host: parsed.host, rawPayload: parsed.rawPayload });
+  }
+
+  /**
+   * Feeds one row given as its column values (as a raw SELECT of {@link SQL_REPORT_COLUMNS}
+   * returns them): the same as {@link add} without building row or record objects.
+   */
+  addColumns(
+    timestamp: unknown,
+    parentId: unknown,
+    traceId: unknown,
+    project: unknown,
+    host: unknown,
+    service: unknown,
+    name: unknown,
+    data: unknown,
+  ): boolean {
+    const rawPayload = decodeDataColumn(data);
+    if (rawPayload === undefined) {
+      this.#corrupt++;
+      return false;
+    }
+    return this.#builder.addFields(
+      timestamp ?? null,
+      name ?? null,
+      traceId ?? null,
+      parentId ?? null,
+      project ?? null,
+      service ?? null,
+      host ?? null,
+      rawPayload,
+    );
   }
 
   /** Rows left out: corrupt `data`, or a timestamp/name the report builder rejects. */

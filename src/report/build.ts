@@ -1,6 +1,6 @@
 // Turns one trace's stored notifications into the report tree + stats, exactly as Python's drivers/base.py does.
 import { debug } from '../log.js';
-import { compareTimestamps, msBetween, parseTimestampParts, type TimestampParts } from './timestamp.js';
+import { msBetweenParts, TimestampReader } from './timestamp.js';
 import type { Report, ReportNode, ReportNodeInfo, StoredNotification } from './types.js';
 
 /** Why a record was left out of the report (Python would have failed the whole report instead). */
@@ -29,12 +29,21 @@ export interface ReportBuilderOptions {
 
 interface PointState {
   // why: the info object is filled in Python's key order as records arrive; `started` and
-  // `finished` hold placeholders there (their values live below) so build() can copy in order.
+  // `finished` hold placeholders there (their values live below) so build() can fill them in
+  // place. Once a build has handed the object out, it is copied before being changed again.
   info: Record<string, unknown>;
   traceId: unknown;
   parentId: unknown;
-  started?: TimestampParts;
-  finished?: TimestampParts;
+  hasStarted: boolean;
+  startedS: number;
+  startedUs: number;
+  hasFinished: boolean;
+  finishedS: number;
+  finishedUs: number;
+  /** `info` belongs to a report returned by build(). */
+  handedOut: boolean;
+  /** Position in first-seen order. */
+  index: number;
 }
 
 type Stats = Report['stats'][string];
@@ -49,19 +58,30 @@ const RAW_PAYLOAD_PREFIX = 'meta.raw_payload.';
  * `onSkip`); a missing `info.host` gives `host: null`; a trace with no start gives
  * `last_trace_started: null` (as the upstream head does); a parent cycle (a point that is its own
  * ancestor) is cut at its earliest-seen point, which becomes top-level and keeps its `parent_id`.
- * `build()` can be called again after more `add()`s; raw payloads are shared, not copied.
+ * `build()` can be called again after more `add()`s (reports already returned do not change);
+ * raw payloads are shared, not copied.
  * @since 0.1.0
  */
 export class ReportBuilder {
   readonly #points = new Map<unknown, PointState>();
+  /** The same points in first-seen order (`index` is the position). */
+  readonly #order: PointState[] = [];
   readonly #options: ReportBuilderOptions;
-  #startedAt: TimestampParts | undefined;
-  #finishedAt: TimestampParts | undefined;
-  #lastStartedAt: TimestampParts | undefined;
+  readonly #time = new TimestampReader();
+  // Trace-wide extremes as epoch seconds + µs; `#has…` false until the first one is seen.
+  #hasStartedAt = false;
+  #startedAtS = 0;
+  #startedAtUs = 0;
+  #finishedAtS = 0;
+  #finishedAtUs = 0;
+  #hasLastStarted = false;
+  #lastStartedS = 0;
+  #lastStartedUs = 0;
   #skipped = 0;
-  // why: reusing one `meta.raw_payload.<name>` string per name spares V8 building and
-  // internalising a fresh property key for every record (measurable at 100k spans).
+  // why: reusing one `meta.raw_payload.<name>` string (and one short name) per name spares V8
+  // building and internalising a fresh property key for every record (measurable at 100k spans).
   readonly #rawKeys = new Map<string, string>();
+  readonly #shortNames = new Map<string, string>();
 
   constructor(options: ReportBuilderOptions = {}) {
     this.#options = options;
@@ -78,8 +98,7 @@ export class ReportBuilder {
    */
   add(record: StoredNotification, overrides?: RecordOverrides): boolean {
     if (record === null || typeof record !== 'object') return this.#skip(record, 'not-an-object');
-    const ts = parseTimestampParts(record.timestamp);
-    if (ts === undefined) return this.#skip(record, 'bad-timestamp');
+    if (!this.#time.read(record.timestamp)) return this.#skip(record, 'bad-timestamp');
     const name = record.name;
     if (typeof name !== 'string') return this.#skip(record, 'bad-name');
 
@@ -90,57 +109,149 @@ export class ReportBuilder {
         : opts.rawPayloadOf
           ? opts.rawPayloadOf(record)
           : record;
-    const traceId = orNull(record.trace_id);
+    const traceId = record.trace_id === undefined ? null : record.trace_id;
     let point = this.#points.get(traceId);
     if (point === undefined) {
       const host =
         overrides && 'host' in overrides ? overrides.host : opts.hostOf ? opts.hostOf(record) : hostOfInfo(record.info);
-      // name, project, service, host and parent_id come from the first record seen (Python).
-      const info: Record<string, unknown> = {
-        name: name.split('-')[0],
-        project: orNull(record.project),
-        service: orNull(record.service),
-        host: orNull(host),
-      };
-      point = { info, traceId, parentId: orNull(record.parent_id) };
-      this.#points.set(traceId, point);
+      point = this.#newPoint(name, traceId, record.parent_id, record.project, record.service, host);
     }
+    this.#record(point, name, rawPayload);
+    return true;
+  }
+
+  /**
+   * Feeds one record given as its fields, as SQL-style stores read them from columns (`host`
+   * and `rawPayload` as {@link RecordOverrides} would give them): the same as
+   * `add({name, timestamp, trace_id, parent_id, project, service}, {host, rawPayload})`
+   * without building the record. Returns false when it was skipped (`onSkip` gets such a record).
+   */
+  addFields(
+    timestamp: unknown,
+    name: unknown,
+    traceId: unknown,
+    parentId: unknown,
+    project: unknown,
+    service: unknown,
+    host: unknown,
+    rawPayload: unknown,
+  ): boolean {
+    const accepted = this.#time.read(timestamp);
+    if (!accepted || typeof name !== 'string') {
+      const record = { name, trace_id: traceId, parent_id: parentId, timestamp, project, service };
+      return this.#skip(record, accepted ? 'bad-name' : 'bad-timestamp');
+    }
+    const key = traceId === undefined ? null : traceId;
+    const point = this.#points.get(key) ?? this.#newPoint(name, key, parentId, project, service, host);
+    this.#record(point, name, rawPayload);
+    return true;
+  }
+
+  #newPoint(
+    name: string,
+    traceId: unknown,
+    parentId: unknown,
+    project: unknown,
+    service: unknown,
+    host: unknown,
+  ): PointState {
+    let shortName = this.#shortNames.get(name);
+    if (shortName === undefined) {
+      const dash = name.indexOf('-');
+      this.#shortNames.set(name, (shortName = dash < 0 ? name : name.slice(0, dash)));
+    }
+    // name, project, service, host and parent_id come from the first record seen (Python).
+    const point: PointState = {
+      info: {
+        name: shortName,
+        project: project === undefined ? null : project,
+        service: service === undefined ? null : service,
+        host: host === undefined ? null : host,
+      },
+      traceId,
+      parentId: parentId === undefined ? null : parentId,
+      hasStarted: false,
+      startedS: 0,
+      startedUs: 0,
+      hasFinished: false,
+      finishedS: 0,
+      finishedUs: 0,
+      handedOut: false,
+      index: this.#order.length,
+    };
+    this.#points.set(traceId, point);
+    this.#order.push(point);
+    return point;
+  }
+
+  /** Adds one accepted record (its timestamp is in #time) to its point and the trace extremes. */
+  #record(point: PointState, name: string, rawPayload: unknown): void {
+    if (point.handedOut) unshare(point);
     const info = point.info;
     let rawKey = this.#rawKeys.get(name);
     if (rawKey === undefined) this.#rawKeys.set(name, (rawKey = RAW_PAYLOAD_PREFIX + name));
     info[rawKey] = rawPayload;
+    const s = this.#time.seconds;
+    const us = this.#time.micros;
     if (name.endsWith('stop')) {
-      point.finished = ts;
+      point.hasFinished = true;
+      point.finishedS = s;
+      point.finishedUs = us;
       info.finished = null;
       info.exception = exceptionOf(rawPayload);
     } else {
-      point.started = ts;
+      point.hasStarted = true;
+      point.startedS = s;
+      point.startedUs = us;
       info.started = null;
-      if (this.#lastStartedAt === undefined || compareTimestamps(ts, this.#lastStartedAt) > 0) this.#lastStartedAt = ts;
+      if (!this.#hasLastStarted || s > this.#lastStartedS || (s === this.#lastStartedS && us > this.#lastStartedUs)) {
+        this.#hasLastStarted = true;
+        this.#lastStartedS = s;
+        this.#lastStartedUs = us;
+      }
     }
-    if (this.#startedAt === undefined || compareTimestamps(ts, this.#startedAt) < 0) this.#startedAt = ts;
-    if (this.#finishedAt === undefined || compareTimestamps(ts, this.#finishedAt) > 0) this.#finishedAt = ts;
-    return true;
+    if (!this.#hasStartedAt) {
+      this.#hasStartedAt = true;
+      this.#startedAtS = this.#finishedAtS = s;
+      this.#startedAtUs = this.#finishedAtUs = us;
+    } else if (s < this.#startedAtS || (s === this.#startedAtS && us < this.#startedAtUs)) {
+      this.#startedAtS = s;
+      this.#startedAtUs = us;
+    } else if (s > this.#finishedAtS || (s === this.#finishedAtS && us > this.#finishedAtUs)) {
+      this.#finishedAtS = s;
+      this.#finishedAtUs = us;
+    }
   }
 
   /** Builds the report from everything added so far (linear apart from sorting siblings; no recursion). */
   build(): Report {
-    const startedAt = this.#startedAt;
-    const points = [...this.#points.values()];
+    const points = this.#order;
     const nodes: ReportNode[] = new Array(points.length);
     const stats = new Map<string, Stats>();
+    const fromS = this.#startedAtS;
+    const fromUs = this.#startedAtUs;
     for (let i = 0; i < points.length; i++) {
       const p = points[i];
-      // startedAt is set whenever a point exists; a point has at least one of started/finished.
-      const opStarted = msBetween(startedAt as TimestampParts, (p.started ?? p.finished) as TimestampParts);
-      const opFinished = msBetween(startedAt as TimestampParts, (p.finished ?? p.started) as TimestampParts);
+      if (p.handedOut) unshare(p);
+      // a point has at least one of started/finished; the missing one takes the other's time
+      const opStarted = p.hasStarted
+        ? msBetweenParts(fromS, fromUs, p.startedS, p.startedUs)
+        : msBetweenParts(fromS, fromUs, p.finishedS, p.finishedUs);
+      const opFinished = p.hasFinished
+        ? msBetweenParts(fromS, fromUs, p.finishedS, p.finishedUs)
+        : msBetweenParts(fromS, fromUs, p.startedS, p.startedUs);
+      // Python appends the missing one after every other key: assigning a new key does that.
+      const info = p.info;
+      info.started = opStarted;
+      info.finished = opFinished;
+      p.handedOut = true;
       nodes[i] = {
-        info: copyInfo(p, opStarted, opFinished),
+        info: info as ReportNodeInfo,
         trace_id: p.traceId as string,
         parent_id: p.parentId as string,
         children: [],
       };
-      const name = p.info.name as string;
+      const name = info.name as string;
       const duration = opFinished - opStarted;
       const entry = stats.get(name);
       if (entry === undefined) stats.set(name, { count: 1, duration });
@@ -150,8 +261,10 @@ export class ReportBuilder {
       }
     }
 
-    const finished = startedAt && this.#finishedAt ? msBetween(startedAt, this.#finishedAt) : null;
-    const lastStarted = startedAt && this.#lastStartedAt ? msBetween(startedAt, this.#lastStartedAt) : null;
+    const has = this.#hasStartedAt;
+    const finished = has ? msBetweenParts(fromS, fromUs, this.#finishedAtS, this.#finishedAtUs) : null;
+    const lastStarted =
+      has && this.#hasLastStarted ? msBetweenParts(fromS, fromUs, this.#lastStartedS, this.#lastStartedUs) : null;
     if (this.#skipped > 0) debug('report: %d stored record(s) skipped (unparsable timestamp or name)', this.#skipped);
     return {
       // why: Python's `finished` is None for an empty trace; types.ts only admits a number.
@@ -162,10 +275,8 @@ export class ReportBuilder {
   }
 
   #buildTree(points: PointState[], nodes: ReportNode[]): ReportNode[] {
-    const indexOf = new Map<unknown, number>();
-    for (let i = 0; i < points.length; i++) indexOf.set(points[i].traceId, i);
     const parent = new Int32Array(points.length);
-    for (let i = 0; i < points.length; i++) parent[i] = indexOf.get(points[i].parentId) ?? -1;
+    for (let i = 0; i < points.length; i++) parent[i] = this.#points.get(points[i].parentId)?.index ?? -1;
     breakCycles(parent);
 
     const roots: ReportNode[] = [];
@@ -175,9 +286,8 @@ export class ReportBuilder {
     }
     // why: Python sorts with a stable sort on the already-truncated ms start, so same-ms
     // siblings keep first-seen order; Array.prototype.sort is stable too.
-    const byStart = (a: ReportNode, b: ReportNode): number => a.info.started - b.info.started;
-    for (const node of nodes) if (node.children.length > 1) node.children.sort(byStart);
-    return roots.sort(byStart);
+    for (const node of nodes) if (node.children.length > 1) sortByStart(node.children);
+    return sortByStart(roots);
   }
 
   #skip(record: unknown, reason: SkipReason): false {
@@ -185,6 +295,31 @@ export class ReportBuilder {
     this.#options.onSkip?.(record, reason);
     return false;
   }
+}
+
+const byStart = (a: ReportNode, b: ReportNode): number => a.info.started - b.info.started;
+
+/** Stable sort on `info.started`, skipped when the siblings already are in order (the usual case). */
+function sortByStart(nodes: ReportNode[]): ReportNode[] {
+  for (let i = 1; i < nodes.length; i++) {
+    if (nodes[i].info.started < nodes[i - 1].info.started) return nodes.sort(byStart);
+  }
+  return nodes;
+}
+
+/**
+ * Gives a point its own copy of an info object that a returned report holds, without the
+ * `started` / `finished` keys build() appended (they get their first-seen place again).
+ */
+function unshare(point: PointState): void {
+  const out: Record<string, unknown> = {};
+  const info = point.info;
+  for (const key of Object.keys(info)) {
+    if ((key === 'started' && !point.hasStarted) || (key === 'finished' && !point.hasFinished)) continue;
+    out[key] = info[key];
+  }
+  point.info = out;
+  point.handedOut = false;
 }
 
 /**
@@ -198,10 +333,6 @@ export function buildReport(notifications: Iterable<StoredNotification>, options
   const builder = new ReportBuilder(options);
   for (const record of notifications) builder.add(record);
   return builder.build();
-}
-
-function orNull(value: unknown): unknown {
-  return value === undefined ? null : value;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -220,17 +351,6 @@ function exceptionOf(rawPayload: unknown): unknown {
   // why: a non-dict info makes Python raise AttributeError; we report no exception instead.
   if (!isObject(info) || !Object.hasOwn(info, 'etype') || info.etype === undefined) return 'None';
   return info.etype;
-}
-
-function copyInfo(point: PointState, opStarted: number, opFinished: number): ReportNodeInfo {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(point.info)) {
-    out[key] = key === 'started' ? opStarted : key === 'finished' ? opFinished : point.info[key];
-  }
-  // Python appends the missing one after every other key.
-  if (point.started === undefined) out.started = opStarted;
-  if (point.finished === undefined) out.finished = opFinished;
-  return out as ReportNodeInfo;
 }
 
 function statsObject(stats: Map<string, Stats>): Report['stats'] {

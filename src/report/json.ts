@@ -1,4 +1,5 @@
 // Renders a report byte-for-byte as Python's json.dumps(report, separators=(",", ": "), indent=2) does.
+import { Buffer } from 'node:buffer';
 import type { Report } from './types.js';
 
 // why: indentation strings are reused for the usual shallow depths; deeper ones are built on demand
@@ -154,11 +155,80 @@ export function renderJsonValue(root: unknown): string {
   return out.join('');
 }
 
+// why: recursion depth up to which isPlainJson checks a value (deeper ones take the iterative
+// renderer, as JSON.stringify itself recurses).
+const MAX_FAST_DEPTH = 500;
+
+/**
+ * True when `JSON.stringify(value, null, 2)` lays `value` out exactly as {@link renderJsonValue}
+ * does, apart from non-ASCII characters: plain objects and arrays (no `toJSON`, no boxed
+ * primitives) of strings, booleans, null, safe integers and finite non-integral numbers of at
+ * least 1e-4 in size, at most MAX_FAST_DEPTH levels deep. undefined and functions are fine
+ * (both drop them). A cycle ends up beyond the depth limit.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return true;
+    case 'number':
+      // integers beyond 2^53 and tiny fractions print differently; NaN/±Infinity become null
+      return Number.isInteger(value)
+        ? value <= Number.MAX_SAFE_INTEGER && value >= -Number.MAX_SAFE_INTEGER
+        : value >= 1e-4 || value <= -1e-4
+          ? value !== Infinity && value !== -Infinity
+          : false;
+    case 'object':
+      break;
+    default:
+      return false; // bigint
+  }
+  if (value === null) return true;
+  if (depth >= MAX_FAST_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const key in value) {
+    if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+const NON_ASCII = /[\u007f-\uffff]/g;
+
+/**
+ * Renders any JSON-like value exactly as {@link renderJsonValue} does, in a fraction of the time
+ * for plain data (what the stores return): V8's JSON.stringify with indent 2 has Python's
+ * layout, so only characters from DEL up need escaping afterwards (ensure_ascii). Values it
+ * would write differently (see isPlainJson) take renderJsonValue.
+ * @since 0.1.0
+ */
+export function renderJsonFast(value: unknown): string {
+  if (value === null || typeof value !== 'object' || !isPlainJson(value, 0)) return renderJsonValue(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value, null, 2);
+  } catch {
+    return renderJsonValue(value); // a getter that throws, a stack too deep for JSON.stringify
+  }
+  // why: UTF-8 takes more than a byte only for characters from U+0080 up, so equal lengths mean
+  // pure ASCII (a native count, much cheaper than a regex over a report of 80 MB).
+  if (Buffer.byteLength(text, 'utf8') === text.length && text.indexOf('\x7f') < 0) return text;
+  return text.replace(NON_ASCII, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * The report as `osprofiler trace show --json` prints it, minus print()'s trailing newline:
  * identical to Python's `json.dumps(report, separators=(",", ": "), indent=2)`.
  * @since 0.1.0
  */
 export function renderJson(report: Report): string {
-  return renderJsonValue(report);
+  return renderJsonFast(report);
 }

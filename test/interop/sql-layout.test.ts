@@ -54,7 +54,7 @@ describe('SQL layout: DDL', () => {
     });
   }
 
-  it('a SQLite file set up by the driver has Python schema plus one extra index', () => {
+  it("a SQLite file set up by the driver has Python's table with only the indexes its queries use", () => {
     const path = join(dir, 'schema.db');
     createSqliteDriver(`sqlite:///${path}`).close();
     const db = new Database(path, { readonly: true });
@@ -64,11 +64,28 @@ describe('SQL layout: DDL', () => {
       .map((r) => r.sql);
     db.close();
     const expected = [
-      ...fx.ddl.sqlite.create_indexes,
+      'CREATE INDEX ix_data_base_id ON data (base_id)',
       'CREATE INDEX ix_data_base_id_timestamp ON data (base_id, timestamp)',
       fx.ddl.sqlite.create_table,
     ].sort();
     assert.deepEqual(sql, expected);
+  });
+
+  it("a SQLite file that already has Python's indexes keeps them", () => {
+    const path = join(dir, 'python-schema.db');
+    const db = new Database(path);
+    db.exec(fx.ddl.sqlite.create_table);
+    for (const sql of fx.ddl.sqlite.create_indexes) db.exec(sql);
+    db.close();
+    createSqliteDriver(`sqlite:///${path}`).close();
+    const check = new Database(path, { readonly: true });
+    const names = check
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+      .all()
+      .map((r) => r.name);
+    check.close();
+    const python = fx.ddl.sqlite.create_indexes.map((sql) => sql.split(' ')[2]);
+    assert.deepEqual(names, [...python, 'ix_data_base_id_timestamp'].sort());
   });
 });
 
