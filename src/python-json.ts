@@ -161,13 +161,16 @@ const SHORT_ESCAPES: Record<string, string> = {
   '\f': '\\f',
 };
 
-// Everything Python's ensure_ascii escapes: `"`, `\` and any code unit outside ' '..'~'.
-const NEEDS_ESCAPE = /["\\]|[^ -~]/g;
+// Everything Python's ensure_ascii escapes: `"`, `\` and any code unit outside ' '..'~' (DEL
+// included; "/" is left alone). Escaping UTF-16 unit by unit yields Python's surrogate pairs.
+const NEEDS_ESCAPE = /["\\]|[^ -~]/;
+const ESCAPE_ALL = /["\\]|[^ -~]/g;
 
-/** A JSON string literal with Python's `ensure_ascii=True` escaping. */
+/** A JSON string literal with Python's `ensure_ascii=True` escaping (lower-case `\uXXXX`). */
 export function pythonJsonString(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
   const body = text.replace(
-    NEEDS_ESCAPE,
+    ESCAPE_ALL,
     (ch) => SHORT_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   return `"${body}"`;

@@ -1,6 +1,9 @@
 // Renders a report byte-for-byte as Python's json.dumps(report, separators=(",", ": "), indent=2) does.
 import { Buffer } from 'node:buffer';
+import { pythonJsonString } from '../python-json.js';
 import type { Report } from './types.js';
+
+export { pythonJsonString };
 
 // why: indentation strings are reused for the usual shallow depths; deeper ones are built on demand
 // so a pathological depth does not leave a quadratic cache behind.
@@ -8,30 +11,6 @@ const INDENTS = Array.from({ length: 64 }, (_, depth) => '  '.repeat(depth));
 
 function indent(depth: number): string {
   return depth < INDENTS.length ? INDENTS[depth] : '  '.repeat(depth);
-}
-
-// why: ensure_ascii escapes everything outside printable ASCII (0x20–0x7e), DEL included; "/" is
-// left alone. JS strings are UTF-16, so escaping unit by unit yields Python's surrogate pairs.
-const NEEDS_ESCAPE = /[^\x20-\x7e]|["\\]/;
-const ESCAPE_ALL = /[^\x20-\x7e]|["\\]/g;
-const SHORT_ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\b': '\\b',
-  '\f': '\\f',
-};
-
-/** A JSON string literal as Python writes it with ensure_ascii=True (lower-case `\uXXXX`). */
-export function pythonJsonString(value: string): string {
-  if (!NEEDS_ESCAPE.test(value)) return `"${value}"`;
-  const escaped = value.replace(
-    ESCAPE_ALL,
-    (ch) => SHORT_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  return `"${escaped}"`;
 }
 
 /**
