@@ -1,37 +1,18 @@
 // instrumentPg under knex: the pg clients knex's pool creates are instrumented in its pool.afterCreate hook.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect as netConnect } from 'node:net';
 import knexFactory, { type Knex } from 'knex';
 import { instrumentPg, type PgClientLike } from '../../src/db/index.js';
-import { runWithProfiler } from '../../src/current.js';
-import { Profiler } from '../../src/profiler.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
 import { withTrace } from '../../src/trace.js';
-import type { Notification } from '../../src/payload.js';
+import { captureNotifications, dbInfo, inTrace } from '../helpers/capture.js';
+import { requireService, tcpProbe } from '../helpers/services.js';
 
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
 
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-const up = await reachable(PG.port);
-const skip =
-  up || process.env.OSPROFILER_REQUIRE_SERVICES === '1'
-    ? false
-    : 'PostgreSQL is not reachable on 127.0.0.1:5432 (set OSPROFILER_REQUIRE_SERVICES=1 to fail instead)';
+const { skip } = await requireService('PostgreSQL on 127.0.0.1:5432', tcpProbe(PG.host, PG.port));
 
-let sent: Notification[] = [];
-const inTrace = <R>(fn: () => R, base = 'base'): R => runWithProfiler(new Profiler('key', base, 'root'), fn);
-const starts = (): Notification[] => sent.filter((n) => n.name === 'db-start');
-const stopOf = (start: Notification): Notification | undefined =>
-  sent.find((n) => n.name === 'db-stop' && n.trace_id === start.trace_id);
-const dbInfo = (n: Notification) => n.info.db as Record<string, unknown>;
+const { sent, listen, starts, stopOf } = captureNotifications();
 
 describe('instrumentPg under knex (pg client)', { skip }, () => {
   let knex: Knex;
@@ -61,10 +42,7 @@ describe('instrumentPg under knex (pg client)', { skip }, () => {
     await knex.schema.dropTableIfExists('osp_knex_items');
     await knex.destroy();
   });
-  beforeEach(() => {
-    sent = [];
-    setNotifier((n) => sent.push(n));
-  });
+  beforeEach(listen);
 
   it('records the SQL knex generates, with its bindings as params', async () => {
     await inTrace(async () => {

@@ -1,7 +1,6 @@
 // instrumentMysql2 against the real MariaDB on 127.0.0.1:3306 (root, empty password, database `test`).
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect as netConnect } from 'node:net';
 import mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
 import { instrumentMysql2 } from '../../src/db/index.js';
@@ -10,30 +9,14 @@ import { currentProfiler } from '../../src/context.js';
 import { Profiler } from '../../src/profiler.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
 import { withTrace } from '../../src/trace.js';
-import type { Notification } from '../../src/payload.js';
+import { captureNotifications, dbInfo, inTrace } from '../helpers/capture.js';
+import { requireService, tcpProbe } from '../helpers/services.js';
 
 const MY = { host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'test' };
 
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-const up = await reachable(MY.port);
-const skip =
-  up || process.env.OSPROFILER_REQUIRE_SERVICES === '1'
-    ? false
-    : 'MariaDB/MySQL is not reachable on 127.0.0.1:3306 (set OSPROFILER_REQUIRE_SERVICES=1 to fail instead)';
+const { skip } = await requireService('MariaDB/MySQL on 127.0.0.1:3306', tcpProbe(MY.host, MY.port));
 
-let sent: Notification[] = [];
-const inTrace = <R>(fn: () => R, base = 'base'): R => runWithProfiler(new Profiler('key', base, 'root'), fn);
-const starts = (): Notification[] => sent.filter((n) => n.name === 'db-start');
-const stopOf = (start: Notification): Notification | undefined =>
-  sent.find((n) => n.name === 'db-stop' && n.trace_id === start.trace_id);
-const dbInfo = (n: Notification) => n.info.db as Record<string, unknown>;
+const { sent, listen, starts, stopOf } = captureNotifications();
 const statements = (): unknown[] => starts().map((n) => dbInfo(n).statement);
 
 describe('instrumentMysql2 with a real MariaDB', { skip }, () => {
@@ -52,10 +35,7 @@ describe('instrumentMysql2 with a real MariaDB', { skip }, () => {
     await pool.end();
     await new Promise((resolve) => conn.end(resolve));
   });
-  beforeEach(() => {
-    sent = [];
-    setNotifier((n) => sent.push(n));
-  });
+  beforeEach(listen);
 
   it('records a promise pool query with ? placeholders as written (not inlined) and params as a list', async () => {
     const [rows] = await inTrace(() => pool.query('SELECT ? + ? AS total', [1, 2]));

@@ -1,7 +1,6 @@
 // instrumentPg against the real PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth, database `test`).
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect as netConnect } from 'node:net';
 import pg from 'pg';
 import { instrumentPg } from '../../src/db/index.js';
 import { runWithProfiler } from '../../src/current.js';
@@ -9,30 +8,14 @@ import { currentProfiler } from '../../src/context.js';
 import { Profiler } from '../../src/profiler.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
 import { withTrace } from '../../src/trace.js';
-import type { Notification } from '../../src/payload.js';
+import { captureNotifications, dbInfo, inTrace } from '../helpers/capture.js';
+import { requireService, tcpProbe } from '../helpers/services.js';
 
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
 
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-const up = await reachable(PG.port);
-const skip =
-  up || process.env.OSPROFILER_REQUIRE_SERVICES === '1'
-    ? false
-    : 'PostgreSQL is not reachable on 127.0.0.1:5432 (set OSPROFILER_REQUIRE_SERVICES=1 to fail instead)';
+const { skip } = await requireService('PostgreSQL on 127.0.0.1:5432', tcpProbe(PG.host, PG.port));
 
-let sent: Notification[] = [];
-const inTrace = <R>(fn: () => R, base = 'base'): R => runWithProfiler(new Profiler('key', base, 'root'), fn);
-const starts = (): Notification[] => sent.filter((n) => n.name === 'db-start');
-const stopOf = (start: Notification): Notification | undefined =>
-  sent.find((n) => n.name === 'db-stop' && n.trace_id === start.trace_id);
-const dbInfo = (n: Notification) => n.info.db as Record<string, unknown>;
+const { sent, listen, starts, stopOf } = captureNotifications();
 
 describe('instrumentPg with a real PostgreSQL', { skip }, () => {
   let pool: pg.Pool;
@@ -51,10 +34,7 @@ describe('instrumentPg with a real PostgreSQL', { skip }, () => {
     await client.end();
     await pool.end();
   });
-  beforeEach(() => {
-    sent = [];
-    setNotifier((n) => sent.push(n));
-  });
+  beforeEach(listen);
 
   it('records a promise-form query: statement with $n placeholders, params as a list, parent = caller', async () => {
     const result = await inTrace(() => client.query('SELECT $1::int + $2::int AS total', [1, 2]));

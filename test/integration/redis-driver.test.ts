@@ -3,7 +3,6 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { tracingChannel } from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,26 +25,13 @@ import { setNotifier } from '../../src/notifier/notifier.js';
 import type { Notification } from '../../src/payload.js';
 import { Profiler } from '../../src/profiler.js';
 import { buildReport } from '../../src/report/build.js';
+import { onChannelStart } from '../helpers/capture.js';
+import { cleanOsprofilerKeys, probeClient, redisProbe } from '../helpers/redis.js';
 import { freePort, requireService, servicesRequired } from '../helpers/services.js';
 
 const DB = 5;
 const REDIS_URL = `redis://127.0.0.1:6379/${DB}`;
-const gate = await requireService('Redis on 127.0.0.1:6379', async () => {
-  const probe = new Redis({
-    host: '127.0.0.1',
-    port: 6379,
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-  });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    await probe.ping();
-  } finally {
-    probe.disconnect();
-  }
-});
+const gate = await requireService('Redis on 127.0.0.1:6379', redisProbe(6379));
 
 registerDriver('redis', createRedisDriver);
 registerDriver('redissentinel', createRedisSentinelDriver);
@@ -84,33 +70,24 @@ function span(
   ];
 }
 
-async function cleanDb(raw: Redis): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', 'osprofiler*', 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await raw.del(...keys);
-  } while (cursor !== '0');
-}
-
 describe('RedisDriver with a real Redis', { skip: gate.skip }, () => {
   let raw: Redis;
   let driver: RedisDriver;
 
   before(async () => {
     raw = new Redis({ host: '127.0.0.1', port: 6379, db: DB });
-    await cleanDb(raw);
+    await cleanOsprofilerKeys(raw);
     driver = await createRedisDriver(REDIS_URL, { project: 'nova', service: 'api', filterErrorTrace: true });
     await driver.listErrorTraces(); // connected before the tests start
   });
   after(async () => {
     await driver?.close();
     if (raw) {
-      await cleanDb(raw);
+      await cleanOsprofilerKeys(raw);
       raw.disconnect();
     }
   });
-  beforeEach(() => cleanDb(raw));
+  beforeEach(() => cleanOsprofilerKeys(raw));
 
   it('pushes each notification with project and service onto osprofiler_opt:<base_id>, newest first, without TTL', async () => {
     const a = randomUUID();
@@ -147,23 +124,16 @@ describe('RedisDriver with a real Redis', { skip: gate.skip }, () => {
     };
     const spied = new RedisDriver(client, { project: 'nova', service: 'api' });
     const seen: string[] = [];
-    const handlers = {
-      start: (m: unknown) => void seen.push(String((m as { command?: string }).command)),
-      end() {},
-      asyncStart() {},
-      asyncEnd() {},
-      error() {},
-    };
-    const commands = tracingChannel('ioredis:command');
     const ids = [randomUUID(), randomUUID(), randomUUID()];
+    let unsubscribe = (): void => {};
     try {
       await spied.notifyBatch([]);
-      commands.subscribe(handlers);
+      unsubscribe = onChannelStart('ioredis:command', (m) => seen.push(String((m as { command?: string }).command)));
       await spied.notifyBatch(
         ids.flatMap((id) => span(id, 'x', '2024-05-14T09:30:00.000001', '2024-05-14T09:30:00.000002')),
       );
     } finally {
-      commands.unsubscribe(handlers);
+      unsubscribe();
       await spied.close();
     }
     assert.equal(pipelines.length, 1);
@@ -322,15 +292,7 @@ describe('RedisDriver with a real Redis', { skip: gate.skip }, () => {
 
   it('runs its commands outside the trace context, even when called inside one', async () => {
     const profilers: unknown[] = [];
-    const handlers = {
-      start: () => void profilers.push(currentProfiler()),
-      end() {},
-      asyncStart() {},
-      asyncEnd() {},
-      error() {},
-    };
-    const channel = tracingChannel('ioredis:command');
-    channel.subscribe(handlers);
+    const unsubscribe = onChannelStart('ioredis:command', () => profilers.push(currentProfiler()));
     const profiler = new Profiler('key');
     try {
       // control: a plain ioredis call made inside the trace is seen with the profiler
@@ -344,7 +306,7 @@ describe('RedisDriver with a real Redis', { skip: gate.skip }, () => {
         await driver.listErrorTraces();
       });
     } finally {
-      channel.unsubscribe(handlers);
+      unsubscribe();
     }
     assert.ok(profilers.length >= 4, `saw ${profilers.length} commands`);
     assert.ok(profilers.every((p) => p === undefined));
@@ -443,14 +405,7 @@ describe('RedisDriver recovery', { skip: recoverySkip }, () => {
         stdio: 'ignore',
       },
     );
-    const probe = new Redis({
-      host: '127.0.0.1',
-      port,
-      lazyConnect: true,
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 0,
-    });
-    probe.on('error', () => {});
+    const probe = probeClient(port);
     for (let i = 0; i < 100; i++) {
       try {
         await probe.connect();
@@ -519,14 +474,7 @@ describe('RedisDriver through Redis Sentinel (redissentinel://)', { skip: recove
   let sentinelPort = 0;
 
   async function waitFor(port: number, check: (r: Redis) => Promise<boolean>): Promise<void> {
-    const probe = new Redis({
-      host: '127.0.0.1',
-      port,
-      lazyConnect: true,
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 0,
-    });
-    probe.on('error', () => {});
+    const probe = probeClient(port);
     try {
       for (let i = 0; i < 100; i++) {
         try {

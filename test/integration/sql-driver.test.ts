@@ -3,7 +3,6 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { tracingChannel } from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +27,7 @@ import { createNotifier } from '../../src/notifier/create.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
 import type { Notification } from '../../src/payload.js';
 import { Profiler } from '../../src/profiler.js';
+import { onChannelStart } from '../helpers/capture.js';
 import { freePort, requireService } from '../helpers/services.js';
 
 const DB = 'osprofiler_test';
@@ -275,15 +275,7 @@ for (const server of servers) {
 
     it('queries outside the trace context, even when called inside one', async () => {
       const seen: unknown[] = [];
-      const handlers = {
-        start: () => void seen.push(currentProfiler()),
-        end() {},
-        asyncStart() {},
-        asyncEnd() {},
-        error() {},
-      };
-      const channel = tracingChannel('mysql2:query');
-      channel.subscribe(handlers);
+      const unsubscribe = onChannelStart('mysql2:query', () => seen.push(currentProfiler()));
       const profiler = new Profiler('key');
       client.profilers.length = 0;
       try {
@@ -296,7 +288,7 @@ for (const server of servers) {
           await driver.listErrorTraces();
         });
       } finally {
-        channel.unsubscribe(handlers);
+        unsubscribe();
       }
       assert.ok(client.profilers.length >= 4);
       assert.ok(client.profilers.every((p) => p === undefined));

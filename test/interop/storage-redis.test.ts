@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { createRedisDriver, type RedisDriver } from '../../src/drivers/redis.js';
 import type { Notification } from '../../src/payload.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { cleanOsprofilerKeys, redisProbe } from '../helpers/redis.js';
 import { requireService } from '../helpers/services.js';
 
 const DB = 6;
@@ -23,31 +24,7 @@ interface StoredKey {
   values?: string[];
 }
 
-const gate = await requireService('Redis on 127.0.0.1:6379', async () => {
-  const probe = new Redis({
-    host: '127.0.0.1',
-    port: 6379,
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-  });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    await probe.ping();
-  } finally {
-    probe.disconnect();
-  }
-});
-
-async function clean(raw: Redis): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', 'osprofiler*', 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await raw.del(...keys);
-  } while (cursor !== '0');
-}
+const gate = await requireService('Redis on 127.0.0.1:6379', redisProbe(6379));
 
 /** Writes keys exactly as the Python driver left them (lists keep their order: newest first). */
 async function load(raw: Redis, keys: StoredKey[]): Promise<void> {
@@ -71,11 +48,11 @@ describe('Redis layout interop with Python OSProfiler 3.4.3', { skip: gate.skip 
   after(async () => {
     await driver?.close();
     if (raw) {
-      await clean(raw);
+      await cleanOsprofilerKeys(raw);
       raw.disconnect();
     }
   });
-  beforeEach(() => clean(raw));
+  beforeEach(() => cleanOsprofilerKeys(raw));
 
   describe("reading Python's keys", () => {
     beforeEach(() => load(raw, fixture.keys_final));

@@ -2,12 +2,10 @@ import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import net, { type AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runInProfiler } from '../../../src/context.js';
 import { readTraceHeaders } from '../../../src/headers.js';
 import { setNotifier } from '../../../src/notifier/notifier.js';
-import type { Notification } from '../../../src/payload.js';
 import { Profiler } from '../../../src/profiler.js';
 import {
   TracingAgent,
@@ -16,17 +14,16 @@ import {
   traceRequests,
   untraceRequests,
 } from '../../../src/http-client/index.js';
-
-const KEY = 'SECRET_KEY';
-const BASE = '1d5b4a0c-6f5e-4c3b-9a2d-8e7f6a5b4c3d';
-const PARENT = '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
+import { captureNotifications } from '../../helpers/capture.js';
+import { BASE, KEY, PARENT, closeServer, listenLocal } from '../../helpers/http.js';
+import { freePort } from '../../helpers/services.js';
 
 describe('node:http client tracing', () => {
   let server: http.Server;
   let origin: string;
   let port: number;
   let received: IncomingHttpHeaders[];
-  let sent: Notification[];
+  const { sent, listen } = captureNotifications();
 
   before(async () => {
     server = http.createServer((req, res) => {
@@ -34,18 +31,15 @@ describe('node:http client tracing', () => {
       res.statusCode = req.url?.startsWith('/created') ? 201 : 200;
       res.end('ok');
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
-    origin = `http://127.0.0.1:${port}`;
+    origin = await listenLocal(server);
+    port = Number(new URL(origin).port);
   });
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
   });
   beforeEach(() => {
     received = [];
-    sent = [];
-    setNotifier((n) => sent.push(n));
+    listen();
   });
   afterEach(() => {
     untraceRequests();
@@ -111,10 +105,7 @@ describe('node:http client tracing', () => {
   });
 
   it('TracingAgent stops the span with etype/message when the connection fails', async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const closedPort = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
+    const closedPort = await freePort();
     const agent = new TracingAgent();
     await assert.rejects(traced(() => get(`http://127.0.0.1:${closedPort}/down`, { agent })));
     await settled(2);

@@ -1,23 +1,20 @@
 import assert from 'node:assert/strict';
 import http, { type IncomingHttpHeaders } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runInProfiler } from '../../../src/context.js';
 import { readTraceHeaders } from '../../../src/headers.js';
 import { setNotifier } from '../../../src/notifier/notifier.js';
-import type { Notification } from '../../../src/payload.js';
 import { Profiler } from '../../../src/profiler.js';
 import { traceRequests, untraceRequests } from '../../../src/http-client/index.js';
-
-const KEY = 'SECRET_KEY';
-const BASE = '1d5b4a0c-6f5e-4c3b-9a2d-8e7f6a5b4c3d';
-const PARENT = '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
+import { captureNotifications } from '../../helpers/capture.js';
+import { BASE, KEY, PARENT, closeServer, listenLocal } from '../../helpers/http.js';
+import { freePort } from '../../helpers/services.js';
 
 describe('fetch/undici tracing', () => {
   let server: http.Server;
   let origin: string;
   let received: IncomingHttpHeaders[];
-  let sent: Notification[];
+  const { sent, listen } = captureNotifications();
 
   before(async () => {
     server = http.createServer((req, res) => {
@@ -25,17 +22,14 @@ describe('fetch/undici tracing', () => {
       res.statusCode = req.url?.startsWith('/missing') ? 404 : 200;
       res.end('ok');
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    origin = await listenLocal(server);
   });
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
   });
   beforeEach(() => {
     received = [];
-    sent = [];
-    setNotifier((n) => sent.push(n));
+    listen();
     traceRequests({ http: false });
   });
   afterEach(() => {
@@ -102,10 +96,7 @@ describe('fetch/undici tracing', () => {
   });
 
   it('stops the span with etype/message when the request fails', async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const closedPort = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
+    const closedPort = await freePort();
     await assert.rejects(traced(() => fetch(`http://127.0.0.1:${closedPort}/`)));
     assert.deepEqual(
       sent.map((n) => n.name),

@@ -1,48 +1,13 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import express from 'express';
 import { resetWebTrace } from '../../../src/config/web-trace.js';
 import { currentProfiler } from '../../../src/context.js';
 import { setNotifier } from '../../../src/notifier/notifier.js';
-import type { Notification } from '../../../src/payload.js';
-import { signedPack } from '../../../src/signing.js';
 import { expressMiddleware } from '../../../src/web/express.js';
-
-const KEY = 'SECRET_KEY';
-const BASE = '1d5b4a0c-6f5e-4c3b-9a2d-8e7f6a5b4c3d';
-const PARENT = '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
-
-function traceHeaders(): Record<string, string> {
-  const [info, hmac] = signedPack({ base_id: BASE, parent_id: PARENT }, KEY);
-  return { 'X-Trace-Info': info, 'X-Trace-HMAC': hmac! };
-}
-
-function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers, agent: false },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
-
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { captureNotifications } from '../../helpers/capture.js';
+import { KEY, PARENT, closeServer, listenLocal, send, traceHeaders, waitFor } from '../../helpers/http.js';
 
 type ExpressFactory = typeof express;
 
@@ -54,27 +19,22 @@ for (const [label, factory] of [
   ['Express 4', express4],
 ] as const) {
   describe(`expressMiddleware on ${label}`, () => {
-    let sent: Notification[];
+    const { sent, listen: captureSent } = captureNotifications();
     let server: http.Server | undefined;
 
-    beforeEach(() => {
-      sent = [];
-      setNotifier((n) => sent.push(n));
-    });
+    beforeEach(captureSent);
     afterEach(async () => {
       setNotifier(undefined);
       resetWebTrace();
       if (server !== undefined) {
-        server.closeAllConnections();
-        await new Promise((resolve) => server!.close(resolve));
+        await closeServer(server);
         server = undefined;
       }
     });
 
     async function listen(app: ReturnType<ExpressFactory>): Promise<string> {
       server = http.createServer(app);
-      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return listenLocal(server);
     }
 
     function buildApp() {

@@ -4,35 +4,17 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { resetWebTrace } from '../../../src/config/web-trace.js';
 import { currentProfiler } from '../../../src/context.js';
 import { setNotifier } from '../../../src/notifier/notifier.js';
-import type { Notification } from '../../../src/payload.js';
-import { signedPack } from '../../../src/signing.js';
 import { fastifyPlugin } from '../../../src/web/fastify.js';
-
-const KEY = 'SECRET_KEY';
-const BASE = '1d5b4a0c-6f5e-4c3b-9a2d-8e7f6a5b4c3d';
-const PARENT = '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
-
-function traceHeaders(): Record<string, string> {
-  const [info, hmac] = signedPack({ base_id: BASE, parent_id: PARENT }, KEY);
-  return { 'X-Trace-Info': info, 'X-Trace-HMAC': hmac! };
-}
-
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { captureNotifications } from '../../helpers/capture.js';
+import { KEY, PARENT, traceHeaders, waitFor } from '../../helpers/http.js';
 
 describe('fastifyPlugin', () => {
-  let sent: Notification[];
+  const { sent, listen } = captureNotifications();
   let app: FastifyInstance | undefined;
   let url: string;
 
   beforeEach(async () => {
-    sent = [];
-    setNotifier((n) => sent.push(n));
+    listen();
     app = Fastify();
     await app.register(fastifyPlugin, { hmacKeys: KEY });
     app.get('/v2/servers', async () => ({ trace: currentProfiler()?.getId() ?? null }));

@@ -1,78 +1,31 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { disableWebTrace, resetWebTrace } from '../../../src/config/web-trace.js';
 import { currentProfiler } from '../../../src/context.js';
 import { setNotifier } from '../../../src/notifier/notifier.js';
-import type { Notification } from '../../../src/payload.js';
 import type { Profiler } from '../../../src/profiler.js';
-import { signedPack } from '../../../src/signing.js';
 import { wrapListener } from '../../../src/web/node-http.js';
-
-const KEY = 'SECRET_KEY';
-const BASE = '1d5b4a0c-6f5e-4c3b-9a2d-8e7f6a5b4c3d';
-const PARENT = '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
-
-function traceHeaders(key = KEY, parent: string | null = PARENT): Record<string, string> {
-  const [info, hmac] = signedPack(parent === null ? { base_id: BASE } : { base_id: BASE, parent_id: parent }, key);
-  return { 'X-Trace-Info': info, 'X-Trace-HMAC': hmac! };
-}
+import { captureNotifications } from '../../helpers/capture.js';
+import { BASE, KEY, PARENT, closeServer, listenLocal, send, traceHeaders, waitFor } from '../../helpers/http.js';
 
 async function serve(listener: RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function send(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; agent?: http.Agent } = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
-
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  const url = await listenLocal(server);
+  return { url, close: () => closeServer(server) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('wrapListener', () => {
-  let sent: Notification[];
+  const { sent, listen } = captureNotifications();
   let closers: Array<() => Promise<void>>;
 
   beforeEach(() => {
-    sent = [];
     closers = [];
-    setNotifier((n) => sent.push(n));
+    listen();
   });
   afterEach(async () => {
     for (const close of closers) await close();
