@@ -153,7 +153,7 @@ describe('messaging:// driver with RabbitMQ', { skip: gate.skip }, () => {
     project: 'nova',
     service: 'api',
     host: 'it-host',
-    idleTimeoutMs: 300,
+    idleTimeoutMs: 1000,
   };
   let driver: MessagingDriver;
   let raw: ChannelModel;

@@ -37,7 +37,7 @@ const driverOptions = {
   service: 'api',
   host: 'ctl-01',
   messageContext: contextOf(published[0].message),
-  idleTimeoutMs: 30,
+  idleTimeoutMs: 500, // why: long enough that a loaded CI machine delivers every queued message first
 };
 
 afterEach(() => {
