@@ -377,7 +377,10 @@ describe('RedisDriver when Redis is down', () => {
     try {
       const t0 = performance.now();
       for (let i = 0; i < 1000; i++) notifier(note('down', 'a-start'));
-      assert.ok(performance.now() - t0 < 1000, 'notify never waits for the store (a wait would take the connect timeout)');
+      assert.ok(
+        performance.now() - t0 < 1000,
+        'notify never waits for the store (a wait would take the connect timeout)',
+      );
       await notifier.flush();
       const stats = notifier.stats();
       assert.equal(stats.written, 0);
