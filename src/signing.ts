@@ -1,4 +1,5 @@
 // HMAC-signed trace context: pack/unpack byte-compatible with Python OSProfiler's `_utils`.
+import { isAscii } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { pythonJsonDumps } from './python-json.js';
 
@@ -125,7 +126,11 @@ function decodeObject(data: string): Record<string, unknown> | null {
   if (bytes === null) return null;
   let text: string;
   try {
-    text = strictUtf8.decode(bytes);
+    // why: trace headers are ASCII JSON (Python escapes non-ASCII), and latin1 decoding of ASCII
+    // is a plain copy; anything else gets the strict UTF-8 check.
+    text = isAscii(bytes)
+      ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
+      : strictUtf8.decode(bytes);
   } catch {
     return null;
   }
