@@ -9,11 +9,12 @@ import { row } from './harness.js';
 setNotifier(createNotifier('noop://'));
 enableWebTrace(['SECRET_KEY']);
 const [info, hmac] = signedPack({ base_id: crypto.randomUUID(), parent_id: crypto.randomUUID() }, 'SECRET_KEY');
-const plain = (_req: IncomingMessage, res: ServerResponse) => void res.end('hello');
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+const plain: Listener = (_req, res) => void res.end('hello');
 const wrapped = wrapListener(plain);
 
 /** One request through `listener` on an in-memory socket whose writes go nowhere. */
-function request(listener: typeof plain, traced: boolean): void {
+function request(listener: Listener, traced: boolean): void {
   const socket = new Socket();
   (socket as unknown as { write: () => boolean }).write = () => true;
   const req = new IncomingMessage(socket);
@@ -26,7 +27,7 @@ function request(listener: typeof plain, traced: boolean): void {
   res.emit('finish');
 }
 
-async function cpuPerRequest(listener: typeof plain, traced: boolean, n = 20_000): Promise<number> {
+async function cpuPerRequest(listener: Listener, traced: boolean, n = 20_000): Promise<number> {
   const c0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     request(listener, traced);
