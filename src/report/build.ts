@@ -1,5 +1,7 @@
 // Turns one trace's stored notifications into the report tree + stats, exactly as Python's drivers/base.py does.
 import { debug } from '../log.js';
+import { exceptionOf, hostOfInfo, RAW_PAYLOAD_PREFIX, unshare, type PointState } from './build-point.js';
+import { buildTree, statsObject, type Stats } from './build-tree.js';
 import { msBetweenParts, TimestampReader } from './timestamp.js';
 import type { Report, ReportNode, ReportNodeInfo, StoredNotification } from './types.js';
 
@@ -26,29 +28,6 @@ export interface ReportBuilderOptions {
   /** Told about every record left out (bad timestamp, name that is not a string, not an object). */
   onSkip?: (record: unknown, reason: SkipReason) => void;
 }
-
-interface PointState {
-  // why: the info object is filled in Python's key order as records arrive; `started` and
-  // `finished` hold placeholders there (their values live below) so build() can fill them in
-  // place. Once a build has handed the object out, it is copied before being changed again.
-  info: Record<string, unknown>;
-  traceId: unknown;
-  parentId: unknown;
-  hasStarted: boolean;
-  startedS: number;
-  startedUs: number;
-  hasFinished: boolean;
-  finishedS: number;
-  finishedUs: number;
-  /** `info` belongs to a report returned by build(). */
-  handedOut: boolean;
-  /** Position in first-seen order. */
-  index: number;
-}
-
-type Stats = Report['stats'][string];
-
-const RAW_PAYLOAD_PREFIX = 'meta.raw_payload.';
 
 /**
  * Accumulates stored notifications (in the order the store returns them) and builds the report.
@@ -269,25 +248,9 @@ export class ReportBuilder {
     return {
       // why: Python's `finished` is None for an empty trace; types.ts only admits a number.
       info: { name: 'total', started: 0, finished: finished as number, last_trace_started: lastStarted },
-      children: this.#buildTree(points, nodes),
+      children: buildTree(points, nodes, this.#points),
       stats: statsObject(stats),
     };
-  }
-
-  #buildTree(points: PointState[], nodes: ReportNode[]): ReportNode[] {
-    const parent = new Int32Array(points.length);
-    for (let i = 0; i < points.length; i++) parent[i] = this.#points.get(points[i].parentId)?.index ?? -1;
-    breakCycles(parent);
-
-    const roots: ReportNode[] = [];
-    for (let i = 0; i < nodes.length; i++) {
-      if (parent[i] < 0) roots.push(nodes[i]);
-      else nodes[parent[i]].children.push(nodes[i]);
-    }
-    // why: Python sorts with a stable sort on the already-truncated ms start, so same-ms
-    // siblings keep first-seen order; Array.prototype.sort is stable too.
-    for (const node of nodes) if (node.children.length > 1) sortByStart(node.children);
-    return sortByStart(roots);
   }
 
   #skip(record: unknown, reason: SkipReason): false {
@@ -295,31 +258,6 @@ export class ReportBuilder {
     this.#options.onSkip?.(record, reason);
     return false;
   }
-}
-
-const byStart = (a: ReportNode, b: ReportNode): number => a.info.started - b.info.started;
-
-/** Stable sort on `info.started`, skipped when the siblings already are in order (the usual case). */
-function sortByStart(nodes: ReportNode[]): ReportNode[] {
-  for (let i = 1; i < nodes.length; i++) {
-    if (nodes[i].info.started < nodes[i - 1].info.started) return nodes.sort(byStart);
-  }
-  return nodes;
-}
-
-/**
- * Gives a point its own copy of an info object that a returned report holds, without the
- * `started` / `finished` keys build() appended (they get their first-seen place again).
- */
-function unshare(point: PointState): void {
-  const out: Record<string, unknown> = {};
-  const info = point.info;
-  for (const key of Object.keys(info)) {
-    if ((key === 'started' && !point.hasStarted) || (key === 'finished' && !point.hasFinished)) continue;
-    out[key] = info[key];
-  }
-  point.info = out;
-  point.handedOut = false;
 }
 
 /**
@@ -333,58 +271,4 @@ export function buildReport(notifications: Iterable<StoredNotification>, options
   const builder = new ReportBuilder(options);
   for (const record of notifications) builder.add(record);
   return builder.build();
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function hostOfInfo(info: unknown): unknown {
-  // why: Python raises KeyError here and the report fails; a null host keeps the key in place.
-  return isObject(info) && Object.hasOwn(info, 'host') ? info.host : null;
-}
-
-/** Python: "None" unless the payload has `info`, then `info.get("etype", "None")`. */
-function exceptionOf(rawPayload: unknown): unknown {
-  if (!isObject(rawPayload) || !Object.hasOwn(rawPayload, 'info')) return 'None';
-  const info = rawPayload.info;
-  // why: a non-dict info makes Python raise AttributeError; we report no exception instead.
-  if (!isObject(info) || !Object.hasOwn(info, 'etype') || info.etype === undefined) return 'None';
-  return info.etype;
-}
-
-function statsObject(stats: Map<string, Stats>): Report['stats'] {
-  const out: Report['stats'] = {};
-  for (const [name, entry] of stats) {
-    // why: a point named "__proto__" must become an own key, not replace the prototype.
-    Object.defineProperty(out, name, { value: entry, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
-
-/**
- * Cuts every cycle in a parent-index array (each node has at most one parent) by making the
- * cycle's earliest node a root. Python would nest such nodes into themselves and then fail
- * rendering; iterative and linear: each node is walked once.
- */
-function breakCycles(parent: Int32Array): void {
-  const state = new Uint8Array(parent.length); // 0 new, 1 on the current walk, 2 done
-  const path: number[] = [];
-  for (let start = 0; start < parent.length; start++) {
-    if (state[start] !== 0) continue;
-    let j = start;
-    while (j >= 0 && state[j] === 0) {
-      state[j] = 1;
-      path.push(j);
-      j = parent[j];
-    }
-    if (j >= 0 && state[j] === 1) {
-      // j is on this walk: the cycle is path[from..end]
-      let earliest = j;
-      for (let k = path.length - 1; path[k] !== j; k--) if (path[k] < earliest) earliest = path[k];
-      parent[earliest] = -1;
-    }
-    for (const k of path) state[k] = 2;
-    path.length = 0;
-  }
 }
