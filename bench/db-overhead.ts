@@ -4,7 +4,6 @@
 import pg from 'pg';
 import Database from 'better-sqlite3';
 import { createNotifier, flush, runWithProfiler, setNotifier, Profiler } from '../src/index.js';
-import { registerDriver } from '../src/drivers/driver.js';
 import { instrumentPg, instrumentSqlite } from '../src/db/index.js';
 import { fmtNs, nsPerOp, nsPerOpAsync, row } from './harness.js';
 
@@ -42,20 +41,7 @@ function fakeClient(): { query(text: string, values?: unknown[]): Promise<unknow
 }
 
 function useNoopDriver(): { stats(): { dropped: number; failed: number } } {
-  registerDriver('bench-noop', () => ({
-    scheme: 'bench-noop',
-    notifyBatch: () => {},
-    getReport: async () => ({
-      info: { name: 'total', started: 0, finished: 0, last_trace_started: null },
-      children: [],
-      stats: {},
-    }),
-    listTraces: async () => [],
-    listErrorTraces: async () => [],
-    describe: () => 'no-op',
-    close: () => {},
-  }));
-  const notifier = createNotifier('bench-noop://', { maxBatchSize: 1000 });
+  const notifier = createNotifier('noop://', { maxBatchSize: 1000 });
   setNotifier(notifier);
   return notifier;
 }

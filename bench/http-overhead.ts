@@ -38,22 +38,8 @@ function hello(_req: IncomingMessage, res: ServerResponse): void {
 // Child: one server.
 
 async function noopNotifier(): Promise<() => { dropped: number; failed: number; written: number }> {
-  const { registerDriver } = await import('../src/drivers/driver.js');
   const { createNotifier, setNotifier } = await import('../src/index.js');
-  registerDriver('bench-noop', () => ({
-    scheme: 'bench-noop',
-    notifyBatch: () => {},
-    getReport: async () => ({
-      info: { name: 'total', started: 0, finished: 0, last_trace_started: null },
-      children: [],
-      stats: {},
-    }),
-    listTraces: async () => [],
-    listErrorTraces: async () => [],
-    describe: () => 'no-op',
-    close: () => {},
-  }));
-  const notifier = createNotifier('bench-noop://', {});
+  const notifier = createNotifier('noop://', {});
   setNotifier(notifier);
   return () => notifier.stats();
 }

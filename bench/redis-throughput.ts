@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createNotifier, runWithProfiler, setNotifier, Profiler } from '../src/index.js';
-import { registerDriver } from '../src/drivers/driver.js';
 import { createRedisDriver } from '../src/drivers/redis.js';
 import { parseRedisUrl } from '../src/drivers/redis-url.js';
 import { nowUs, formatTimestamp } from '../src/clock.js';
@@ -31,7 +30,6 @@ async function dropKeys(): Promise<void> {
 
 /** Spans per second through createNotifier → queue → RedisDriver (one base id per 100 spans, like requests). */
 async function throughNotifier(): Promise<number> {
-  registerDriver('redis', createRedisDriver);
   const notifier = createNotifier(REDIS_URL, { project: 'bench', service: 'api', maxBatchSize: 1000 });
   setNotifier(notifier);
   const t0 = process.hrtime.bigint();
