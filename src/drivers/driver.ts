@@ -51,6 +51,8 @@ export interface Driver {
   listErrorTraces(): Promise<TraceSummary[]>;
   /** A sentence naming the store, for the CLI ("SQLite file /home/u/.local/share/…"). */
   describe(): string;
+  /** Batch size to use when the user set no `maxBatchSize` (e.g. smaller for drivers that write synchronously). */
+  readonly preferredBatchSize?: number;
   /** Releases connections and files. */
   close(): Promise<void> | void;
 }

@@ -67,6 +67,11 @@ const SQLITE_INDEXES = createIndexSql({ ifNotExists: true, extra: true, columns:
  */
 export class SqliteDriver implements Driver, TraceOverviewSource {
   readonly scheme = 'sqlite';
+  /**
+   * why: better-sqlite3 writes on the event loop; 250 rows take ~1.3 ms here against ~5 ms for
+   * 1,000, at about the same rows/s (each batch is one WAL transaction without fsync).
+   */
+  readonly preferredBatchSize = 250;
   /** `:memory:` or the absolute path of the file. */
   readonly path: string;
   readonly stats: SqliteDriverStats = { unwritable: 0, lastReportSkipped: 0 };

@@ -28,6 +28,11 @@ export interface QueueOptions {
 /** What the queue writes to: a driver, or a promise of one while it loads. */
 export interface BatchSink {
   notifyBatch(batch: readonly Notification[]): Promise<void> | void;
+  /**
+   * Batch size the sink prefers when the user set none. why: a driver whose writes run on the
+   * event loop (SQLite) keeps each write short by asking for smaller batches.
+   */
+  readonly preferredBatchSize?: number;
 }
 
 /**
@@ -40,7 +45,8 @@ export class BatchingQueue {
   private items: Notification[] = [];
   private head = 0;
   private readonly maxQueueSize: number;
-  private readonly maxBatchSize: number;
+  private maxBatchSize: number;
+  private readonly batchSizeSet: boolean;
   private readonly flushIntervalMs: number;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
@@ -54,12 +60,16 @@ export class BatchingQueue {
   ) {
     this.maxQueueSize = Math.max(1, options.maxQueueSize ?? 100_000);
     this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 1_000);
+    this.batchSizeSet = options.maxBatchSize !== undefined;
     this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 50);
   }
 
   /** Sets where batches go; until then notifications wait (bounded) in the queue. */
   attach(sink: BatchSink | undefined): void {
     this.sink = sink;
+    const preferred = sink?.preferredBatchSize;
+    if (!this.batchSizeSet && typeof preferred === 'number' && preferred >= 1)
+      this.maxBatchSize = Math.floor(preferred);
     if (sink !== undefined && this.stats.queued > 0) this.schedule(true);
   }
 

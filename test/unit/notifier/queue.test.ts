@@ -127,3 +127,21 @@ describe('BatchingQueue', () => {
     assert.equal(q.stats.dropped, 2);
   });
 });
+
+describe('BatchingQueue batch size', () => {
+  it('uses the sink’s preferred batch size unless the user set one', async () => {
+    const sizes: number[] = [];
+    const sink = { preferredBatchSize: 3, notifyBatch: (b: readonly Notification[]) => void sizes.push(b.length) };
+    const q = new BatchingQueue('pref');
+    q.attach(sink);
+    for (let i = 0; i < 7; i++) q.push(note(i));
+    await q.flush();
+    assert.deepEqual(sizes, [3, 3, 1]);
+    sizes.length = 0;
+    const explicit = new BatchingQueue('explicit', { maxBatchSize: 5 });
+    explicit.attach(sink);
+    for (let i = 0; i < 7; i++) explicit.push(note(i));
+    await explicit.flush();
+    assert.deepEqual(sizes, [5, 2]);
+  });
+});
