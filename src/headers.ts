@@ -58,6 +58,25 @@ export function readTraceHeaders(headers: unknown, hmacKeys: readonly string[]):
 }
 
 /**
+ * `readTraceHeaders` for Node's `IncomingHttpHeaders` (lower-case keys, as node:http parses them),
+ * without the lookup that accepts any header container. Same result, never throws.
+ * why: every traced request of the web entry points goes through here.
+ */
+export function readIncomingTraceHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  hmacKeys: readonly string[],
+): TraceHeaderInfo | null {
+  try {
+    const info = singleValue(headers['x-trace-info']);
+    const hmac = singleValue(headers['x-trace-hmac']);
+    if (info === undefined || hmac === undefined || hmacKeys.length === 0) return null;
+    return accept(signedUnpack(info, hmac, hmacKeys));
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Splits an `hmac_keys` option (`"key1, key2"`) on `,`, strips each key and drops empty ones.
  * An array is taken as the list itself (each key stripped, empty and non-string ones dropped).
  * @since 0.1.0
@@ -110,6 +129,11 @@ function headerValue(headers: unknown, name: string): string | undefined {
       }
     }
   }
+  return singleValue(raw);
+}
+
+/** A header's value when it is one string within the size limit; undefined otherwise. */
+function singleValue(raw: unknown): string | undefined {
   // why: a repeated header cannot be a valid context; one-element arrays come from frameworks
   // that always hand out lists.
   if (Array.isArray(raw)) raw = raw.length === 1 ? raw[0] : undefined;

@@ -1,6 +1,7 @@
 // HMAC-signed trace context: pack/unpack byte-compatible with Python OSProfiler's `_utils`.
 import { isAscii } from 'node:buffer';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hmacSha1Hex } from './hmac-sha1.js';
 import { pythonJsonDumps } from './python-json.js';
 
 /**
@@ -15,7 +16,7 @@ export const MAX_SIGNED_VALUE_BYTES = 8192;
  * @since 0.1.0
  */
 export function generateHmac(data: string, hmacKey: string): string {
-  return createHmac('sha1', hmacKey).update(data, 'utf8').digest('hex');
+  return hmacSha1Hex(data, hmacKey);
 }
 
 /**
@@ -62,17 +63,17 @@ function unpack(
   const keys = keyList(hmacKeys);
   if (keys.length === 0) return null;
   const expected = pythonStrip(hmac);
-  // why: a genuine hmac is 40 ASCII hex digits; Python's compare_digest raises on non-ASCII
-  // (an HTTP 500 there), and non-ASCII data always fails Python's base64 decoding. Both → null.
-  if (expected === '' || !ASCII.test(expected) || !ASCII.test(data)) return null;
-  const given = Buffer.from(expected, 'latin1');
+  // why: what we compute is 40 lower-case hex digits, so anything else can never match (Python's
+  // compare_digest returns False, or raises on non-ASCII: an HTTP 500 there): null, before any
+  // HMAC is computed. (Non-ASCII data fails Python's base64 decoding: null too, in decodeObject.)
+  if (!HEX_SHA1.test(expected)) return null;
+  givenDigest.write(expected, 0, HEX_SHA1_LENGTH, 'latin1');
   for (const key of keys) {
     // why: Python skips keys it cannot encode (None, lone surrogates) and tries the next one.
     if (typeof key !== 'string' || LONE_SURROGATE.test(key)) continue;
-    const computed = Buffer.from(generateHmac(data, key), 'latin1');
-    // why: constant-time comparison so a caller cannot find the hmac byte by byte from timings;
-    // the length of a hex SHA-1 is public, so comparing lengths first leaks nothing.
-    if (given.length === computed.length && timingSafeEqual(given, computed)) {
+    computedDigest.write(generateHmac(data, key), 0, HEX_SHA1_LENGTH, 'latin1');
+    // why: constant-time comparison so a caller cannot find the hmac byte by byte from timings.
+    if (timingSafeEqual(givenDigest, computedDigest)) {
       const contents = decodeObject(data);
       if (contents === null) return null;
       contents.hmac_key = key;
@@ -81,6 +82,12 @@ function unpack(
   }
   return null;
 }
+
+const HEX_SHA1_LENGTH = 40;
+const HEX_SHA1 = /^[0-9a-f]{40}$/;
+// why: preallocated, so a verification allocates no Buffers; only used synchronously.
+const givenDigest = Buffer.alloc(HEX_SHA1_LENGTH);
+const computedDigest = Buffer.alloc(HEX_SHA1_LENGTH);
 
 // why: Python iterates whatever it is given: a list, a tuple, or a plain string per character.
 function keyList(hmacKeys: unknown): unknown[] {
@@ -96,7 +103,6 @@ function oversized(text: string): boolean {
   return text.length > MAX_SIGNED_VALUE_BYTES || Buffer.byteLength(text, 'utf8') > MAX_SIGNED_VALUE_BYTES;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 // Python's str.isspace() set: JS trim() misses U+001C..U+001F and U+0085, and wrongly adds U+FEFF.
@@ -105,35 +111,32 @@ const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
 
 /** Python's `str.strip()` with no argument (Unicode whitespace plus U+001C..U+001F). */
 export function pythonStrip(text: string): string {
+  // why: the common case, printable ASCII at both ends, needs no regex.
+  if (isPrintableAscii(text.charCodeAt(0)) && isPrintableAscii(text.charCodeAt(text.length - 1))) return text;
   return text.replace(PY_STRIP, '');
+}
+
+function isPrintableAscii(code: number): boolean {
+  return code > 0x20 && code < 0x7f;
 }
 
 // why: fatal = Python's strict UTF-8; ignoreBOM keeps a BOM so that it is refused below. One
 // instance serves every call: decode() without `stream` keeps no state between calls.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-// Canonical base64 (either alphabet, whole quads, correct padding), where Node's decoder and
-// Python's lenient one agree byte for byte; everything else goes through the exact port.
-const CANONICAL_B64 = /^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2}==|[A-Za-z0-9+/_-]{3}=)?$/;
-
-function decodeBase64(data: string): Uint8Array | null {
-  // why: the headers every traced request carries are canonical; the native decoder is ~10x faster.
-  return CANONICAL_B64.test(data) ? Buffer.from(data, 'base64') : pythonUrlsafeB64decode(data);
-}
-
 function decodeObject(data: string): Record<string, unknown> | null {
-  const bytes = decodeBase64(data);
-  if (bytes === null) return null;
-  let text: string;
+  let text: string | null | undefined;
   try {
-    // why: trace headers are ASCII JSON (Python escapes non-ASCII), and latin1 decoding of ASCII
-    // is a plain copy; anything else gets the strict UTF-8 check.
-    text = isAscii(bytes)
-      ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
-      : strictUtf8.decode(bytes);
+    text = decodeCanonicalBase64(data);
+    if (text === undefined) {
+      const bytes = pythonUrlsafeB64decode(data);
+      if (bytes === null) return null;
+      text = bytesToText(bytes);
+    }
   } catch {
     return null;
   }
+  if (text === null) return null;
   // why: Python's json.loads refuses a str starting with a BOM ("Unexpected UTF-8 BOM").
   if (text.charCodeAt(0) === 0xfeff) return null;
   let value: unknown;
@@ -145,6 +148,75 @@ function decodeObject(data: string): Record<string, unknown> | null {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
   return value as Record<string, unknown>;
+}
+
+/**
+ * Strict UTF-8 text of `bytes`, or null when they are not valid UTF-8 (Python's strict decoding).
+ * why: trace headers are ASCII JSON (Python escapes non-ASCII), and latin1 decoding of ASCII is a
+ * plain copy; anything else gets the strict UTF-8 check.
+ */
+function bytesToText(bytes: Uint8Array): string | null {
+  try {
+    return isAscii(bytes)
+      ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
+      : strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+// why: decoded into one preallocated buffer (values are at most MAX_SIGNED_VALUE_BYTES long), so
+// the canonical path allocates nothing but the resulting string.
+const decodeScratch = Buffer.alloc(Math.ceil(MAX_SIGNED_VALUE_BYTES / 4) * 3);
+
+/**
+ * The decoded text of canonical base64 (either alphabet, whole quads, correct `=` padding), where
+ * Python's lenient decoder and a strict one agree byte for byte; undefined for any other input,
+ * which then goes through the exact port; null when the bytes are not UTF-8.
+ * why: every traced request decodes one; checking and decoding in one pass over the characters
+ * costs about as much as the former canonical-form regex alone.
+ */
+function decodeCanonicalBase64(data: string): string | null | undefined {
+  const length = data.length;
+  if ((length & 3) !== 0 || length > MAX_SIGNED_VALUE_BYTES) return undefined;
+  let end = length;
+  if (data.charCodeAt(end - 1) === 0x3d /* = */) end -= data.charCodeAt(end - 2) === 0x3d ? 2 : 1;
+  let out = 0;
+  let high = 0;
+  let i = 0;
+  for (; i + 4 <= end; i += 4) {
+    const a = b64Value(data, i);
+    const b = b64Value(data, i + 1);
+    const c = b64Value(data, i + 2);
+    const d = b64Value(data, i + 3);
+    if ((a | b | c | d) < 0) return undefined;
+    const word = (a << 18) | (b << 12) | (c << 6) | d;
+    decodeScratch[out++] = word >> 16;
+    decodeScratch[out++] = (word >> 8) & 0xff;
+    decodeScratch[out++] = word & 0xff;
+    high |= word;
+  }
+  const rest = end - i;
+  if (rest === 2 || rest === 3) {
+    const a = b64Value(data, i);
+    const b = b64Value(data, i + 1);
+    const c = rest === 3 ? b64Value(data, i + 2) : 0;
+    if ((a | b | c) < 0) return undefined;
+    const word = (a << 18) | (b << 12) | (c << 6);
+    decodeScratch[out++] = word >> 16;
+    if (rest === 3) decodeScratch[out++] = (word >> 8) & 0xff;
+    high |= word & (rest === 3 ? 0xffff00 : 0xff0000);
+  } else if (rest !== 0) {
+    return undefined;
+  }
+  // why: 0x808080 tests the top bit of each of the three bytes a quad yields: all ASCII or not.
+  if ((high & 0x808080) === 0) return decodeScratch.toString('latin1', 0, out);
+  return bytesToText(decodeScratch.subarray(0, out));
+}
+
+function b64Value(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  return code < 128 ? B64_VALUES[code]! : -1;
 }
 
 const B64_VALUES = new Int8Array(128).fill(-1);

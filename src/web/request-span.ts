@@ -1,8 +1,8 @@
 // The server span every web entry point shares: verify headers, start `wsgi`, stop once on finish/close/error.
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http';
 import { currentProfiler, runInProfiler } from '../context.js';
 import { errorInfo } from '../error-info.js';
-import { readTraceHeaders } from '../headers.js';
+import { readIncomingTraceHeaders } from '../headers.js';
 import type { TraceInfo } from '../payload.js';
 import { Profiler } from '../profiler.js';
 import { activeKeys, type ResolvedWebOptions } from './options.js';
@@ -30,7 +30,7 @@ export function acceptRequest(options: ResolvedWebOptions, req: IncomingMessage)
   if (keys === undefined) return undefined;
   // NOTE: the signature is the access control: without a valid HMAC from one of our keys a caller
   // cannot make this service do any tracing work.
-  const context = readTraceHeaders(headers, keys);
+  const context = readIncomingTraceHeaders(headers, keys);
   if (context === null) return undefined;
   return new Profiler(context.hmac_key, context.base_id, context.parent_id);
 }
@@ -46,10 +46,16 @@ export class ServerSpan {
   private failed = false;
   private error: unknown = undefined;
   private readonly res: ServerResponse;
+  /** The request's profiler, which its events run with. */
+  readonly profiler: Profiler;
+  /** The request's own `emit`, which `emitInTrace` calls. */
+  readonly emit: EmitFn;
 
-  constructor(closer: Profiler, res: ServerResponse) {
+  constructor(closer: Profiler, res: ServerResponse, profiler: Profiler, emit: EmitFn) {
     this.closer = closer;
     this.res = res;
+    this.profiler = profiler;
+    this.emit = emit;
   }
 
   /** Records that the handler failed; the stop will carry the error's etype/message. */
@@ -113,14 +119,14 @@ export function startServerSpan(
   url: string | undefined,
 ): ServerSpan {
   profiler.start(name, requestInfo(req, url));
-  const span = new ServerSpan(profiler.fork(), res);
+  const span = new ServerSpan(profiler.fork(), res, profiler, req.emit as EmitFn);
   (req as SpanCarrier)[kSpan] = span;
   (res as SpanCarrier)[kSpan] = span;
-  // why: module-level listeners reading the span from the emitter, so a traced request allocates
-  // no closures for them.
+  // why: module-level functions that find the span on the emitter, so a traced request allocates
+  // no closures for its listeners or its emit.
   res.on('finish', onResponseDone);
   res.on('close', onResponseDone);
-  bindEmit(req, profiler);
+  (req as unknown as { emit: EmitFn }).emit = emitInTrace;
   return span;
 }
 
@@ -129,17 +135,17 @@ function onResponseDone(this: ServerResponse): void {
 }
 
 /**
- * Makes every event of the traced request run in its trace context.
+ * The traced request's `emit`: every event runs in the request's trace context.
  * why: 'data'/'end' are emitted from the connection's async context, not the handler's, so body
  * parsers that call `next()` from an 'end' listener (Express, Fastify) would lose the profiler.
  */
-function bindEmit(req: IncomingMessage, profiler: Profiler): void {
-  const emit = req.emit as EmitFn;
-  (req as unknown as { emit: EmitFn }).emit = function (this: unknown): boolean {
-    const args = arguments as unknown as Parameters<EmitFn>;
-    if (currentProfiler() === profiler) return Reflect.apply(emit, this, args) as boolean;
-    return runInProfiler(profiler, () => Reflect.apply(emit, this, args) as boolean);
-  };
+function emitInTrace(this: unknown): boolean {
+  const args = arguments as unknown as Parameters<EmitFn>;
+  const span = (this as SpanCarrier | undefined)?.[kSpan];
+  if (span === undefined) return Reflect.apply(IncomingMessage.prototype.emit, this, args) as boolean;
+  const { profiler, emit } = span;
+  if (currentProfiler() === profiler) return Reflect.apply(emit, this, args) as boolean;
+  return runInProfiler(profiler, () => Reflect.apply(emit, this, args) as boolean);
 }
 
 /** `{request: {path, query, method, scheme}}` as Python's WsgiMiddleware reports it. */
