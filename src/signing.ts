@@ -100,6 +100,8 @@ function keyList(hmacKeys: unknown): unknown[] {
 }
 
 function oversized(text: string): boolean {
+  // why: a UTF-16 code unit takes at most 3 UTF-8 bytes, so short values need no byte count.
+  if (text.length * 3 <= MAX_SIGNED_VALUE_BYTES) return false;
   return text.length > MAX_SIGNED_VALUE_BYTES || Buffer.byteLength(text, 'utf8') > MAX_SIGNED_VALUE_BYTES;
 }
 
@@ -139,6 +141,8 @@ function decodeObject(data: string): Record<string, unknown> | null {
   if (text === null) return null;
   // why: Python's json.loads refuses a str starting with a BOM ("Unexpected UTF-8 BOM").
   if (text.charCodeAt(0) === 0xfeff) return null;
+  const context = pythonContextObject(text);
+  if (context !== undefined) return context;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -148,6 +152,35 @@ function decodeObject(data: string): Record<string, unknown> | null {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
   return value as Record<string, unknown>;
+}
+
+const CONTEXT_HEAD = '{"base_id": "';
+const CONTEXT_MIDDLE = '", "parent_id": "';
+const CONTEXT_TAIL = '"}';
+// Characters that would make a JSON string literal mean something other than its raw text.
+const NOT_LITERAL = /["\\\x00-\x1f]/;
+
+/**
+ * `JSON.parse(text)` for the one text every Python or Node caller sends, `{"base_id": "…",
+ * "parent_id": "…"}` (Python's `json.dumps` layout) with plain string values; undefined for any
+ * other text, which then goes to JSON.parse.
+ * why: every traced request parses one; slicing the two values out is ~3x cheaper than JSON.parse
+ * and gives the same object, since a string without quotes, backslashes or control characters
+ * means its raw text.
+ */
+function pythonContextObject(text: string): Record<string, unknown> | undefined {
+  if (!text.startsWith(CONTEXT_HEAD) || !text.endsWith(CONTEXT_TAIL)) return undefined;
+  const middle = text.indexOf(CONTEXT_MIDDLE, CONTEXT_HEAD.length);
+  const parentStart = middle + CONTEXT_MIDDLE.length;
+  const parentEnd = text.length - CONTEXT_TAIL.length;
+  // why: in `…"parent_id": "}` the middle's last quote is also the tail's first: not this shape.
+  if (middle === -1 || parentStart > parentEnd) return undefined;
+  const baseId = text.slice(CONTEXT_HEAD.length, middle);
+  const parentId = text.slice(parentStart, parentEnd);
+  // why: the first '", "parent_id": "' ends base_id only if base_id holds no quote; neither value
+  // may hold one, nor an escape or a control character.
+  if (NOT_LITERAL.test(baseId) || NOT_LITERAL.test(parentId)) return undefined;
+  return { base_id: baseId, parent_id: parentId };
 }
 
 /**

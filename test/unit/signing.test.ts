@@ -110,3 +110,63 @@ describe('signedUnpack decodes what Python decodes', () => {
     }
   });
 });
+
+describe('the context fast path parses exactly as JSON.parse', () => {
+  const KEY = 'SECRET_KEY';
+  /** What signedUnpack must return for `text`: JSON.parse's object, or null where it fails. */
+  function expectedFor(text: string): Record<string, unknown> | null {
+    try {
+      const value: unknown = JSON.parse(text);
+      return value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? { ...(value as Record<string, unknown>), hmac_key: KEY }
+        : null;
+    } catch {
+      return null;
+    }
+  }
+  const unpackText = (text: string): Record<string, unknown> | null => {
+    const data = Buffer.from(text, 'utf8').toString('base64url');
+    const padded = data + '='.repeat((4 - (data.length % 4)) % 4);
+    return signedUnpack(padded, reference(padded, KEY), [KEY]);
+  };
+
+  test('texts shaped like the context, with quotes, escapes, control characters and overlaps', () => {
+    const pieces = [
+      'a',
+      '"',
+      '\\',
+      '\\"',
+      '\\u0041',
+      '\n',
+      '\x01',
+      ',',
+      ' ',
+      ':',
+      '}',
+      '{',
+      '", "parent_id": "',
+      'é',
+      '\u2028',
+    ];
+    const piece = (): string => pieces[randomInt(0, pieces.length)]!;
+    const value = (): string => Array.from({ length: randomInt(0, 5) }, piece).join('');
+    const shapes = [
+      (): string => `{"base_id": "${value()}", "parent_id": "${value()}"}`,
+      (): string => `{"base_id": "${value()}", "parent_id": "${value()}"}${piece()}`,
+      (): string => `{"base_id": "${value()}"}`,
+      (): string => `{"base_id": "${value()}", "parent_id": "}`,
+      (): string => `{"base_id": "${value()}", "parent_id": "${value()}", "x": 1}`,
+    ];
+    for (let i = 0; i < 5000; i++) {
+      const text = shapes[randomInt(0, shapes.length)]!();
+      assert.deepEqual(unpackText(text), expectedFor(text), JSON.stringify(text));
+    }
+  });
+
+  test('the exact text Python sends gives both ids', () => {
+    const text =
+      '{"base_id": "4f6e7c1e-0000-4000-8000-000000000001", "parent_id": "4f6e7c1e-0000-4000-8000-000000000002"}';
+    assert.deepEqual(unpackText(text), expectedFor(text));
+    assert.equal(unpackText('{"base_id": "", "parent_id": "}'), null);
+  });
+});
