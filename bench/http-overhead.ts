@@ -2,7 +2,7 @@
 // Run: node --import tsx bench/http-overhead.ts [--rounds 5] [--seconds 3] [--connections 32]
 // Each server runs in a child process of its own (this file, forked with `serve <variant>`); autocannon
 // runs here. Variants are measured interleaved, round after round, and medians are reported.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -196,6 +196,16 @@ async function cpuOf(child: ChildProcess): Promise<number> {
   return (await answer)[1];
 }
 
+/** Binds a process to one CPU with taskset (Linux); false when that is not possible here. */
+function pin(pid: number, cpu: number): boolean {
+  try {
+    execFileSync('taskset', ['-pc', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -225,6 +235,10 @@ async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   const variants = Object.keys(VARIANTS) as Variant[];
 
+  // why: on a small shared machine the load generator and the server otherwise fight over the
+  // same core from one sample to the next, which swings req/s by ±20 %; one core each steadies it.
+  const cpus = availableParallelism();
+  const pinned = cpus >= 2 && pin(process.pid, 0);
   const children = new Map<Variant, { child: ChildProcess; url: string }>();
   const pools = new Map<Variant, Record<string, string>[]>();
   try {
@@ -234,6 +248,7 @@ async function main(): Promise<void> {
           execArgv: ['--import', 'tsx'],
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         });
+        if (pinned) pin(child.pid!, cpus - 1);
         children.set(variant, { child, url: '' });
         children.get(variant)!.url = await waitFor<string>(child, 'ready');
         pools.set(variant, await headerPool(VARIANTS[variant].headers));
@@ -241,7 +256,8 @@ async function main(): Promise<void> {
     );
     console.log(
       `http server overhead: hello world, autocannon ${connections} connections x ${seconds} s, ${rounds} interleaved rounds\n` +
-        `node ${process.versions.node}, ${availableParallelism()} CPUs; autocannon in this process, each server in its own\n`,
+        `node ${process.versions.node}, ${cpus} CPUs; autocannon in this process, each server in its own` +
+        `${pinned ? ' (load generator on CPU 0, servers on the last CPU)' : ''}\n`,
     );
     const run = async (variant: Variant, duration: number): Promise<Sample> => {
       const { url, child } = children.get(variant)!;
