@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createNotifier, Profiler, runWithProfiler, setNotifier } from '../src/index.js';
 import { createIndexSql, createTableSql, SQL_INSERT_COLUMNS, SQL_REPORT_COLUMNS } from '../src/drivers/sql-layout.js';
-import { createSqliteDriver } from '../src/drivers/sqlite.js';
+import { createSqliteDriver, type SqliteDriver } from '../src/drivers/sqlite.js';
 import { renderJson } from '../src/report/json.js';
 import { renderHtml } from '../src/report/html.js';
 import type { Report } from '../src/report/types.js';
@@ -42,10 +42,38 @@ async function median<T>(fn: () => T | Promise<T>): Promise<{ value: T; wall: nu
   return { value, wall: mid(walls), cpu: mid(cpus) };
 }
 
-/** Writes `spans` spans of one trace through a real notifier; spans/s by wall and by CPU time. */
-async function writeSpans(spans: number): Promise<{ wall: number; cpu: number; baseId: string }> {
-  const notifier = createNotifier(connectionString, { project: 'bench', service: 'api' });
+interface WriteFigures {
+  wall: number;
+  cpu: number;
+  baseId: string;
+  /** Milliseconds the event loop spent inside each notifyBatch call (sorted). */
+  blocked: number[];
+  batchSize: number;
+}
+
+/**
+ * Writes `spans` spans of one trace through a real notifier; spans/s by wall and by CPU time (all
+ * threads), and how long each batch kept the event loop busy inside the driver.
+ */
+async function writeSpans(
+  spans: number,
+  writer: 'thread' | 'inline',
+  target = connectionString,
+): Promise<WriteFigures> {
+  const notifier = createNotifier(target, { project: 'bench', service: 'api', writer });
   setNotifier(notifier);
+  await notifier.flush(); // the driver is open
+  const driver = notifier.driver() as SqliteDriver;
+  const blocked: number[] = [];
+  const notifyBatch = driver.notifyBatch.bind(driver);
+  driver.notifyBatch = (batch) => {
+    const t0 = performance.now();
+    try {
+      return notifyBatch(batch);
+    } finally {
+      blocked.push(performance.now() - t0);
+    }
+  };
   const profiler = new Profiler('key');
   const t = await timed(() =>
     runWithProfiler(profiler, async () => {
@@ -63,7 +91,13 @@ async function writeSpans(spans: number): Promise<{ wall: number; cpu: number; b
   if (stats.dropped || stats.failed) throw new Error(`bench invalid: ${JSON.stringify(stats)}`);
   await notifier.shutdown();
   setNotifier(undefined);
-  return { wall: spans / (t.wall / 1000), cpu: spans / (t.cpu / 1000), baseId: profiler.getBaseId() };
+  return {
+    wall: spans / (t.wall / 1000),
+    cpu: spans / (t.cpu / 1000),
+    baseId: profiler.getBaseId(),
+    blocked: blocked.sort((a, b) => a - b),
+    batchSize: driver.preferredBatchSize,
+  };
 }
 
 /**
@@ -124,15 +158,35 @@ try {
   console.log(
     `\nosprofiler SQLite store benchmark — Node ${process.version}, median of ${RUNS} runs per read figure\n`,
   );
-  const small = await writeSpans(10_000);
-  const big = await writeSpans(100_000);
+  const small = await writeSpans(10_000, 'thread');
+  // why: each in a fresh file after the 10k run, so neither pays for a bigger index than the other.
+  const inline = await writeSpans(100_000, 'inline', `sqlite:///${join(dir, 'inline.db')}`);
+  const big = await writeSpans(100_000, 'thread');
   const rawOurs = await rawInsert(big.baseId, createIndexSql({ extra: true, columns: ['base_id'] }), 'ours');
   const rawPython = await rawInsert(big.baseId, createIndexSql({ extra: true }), 'python');
+  const pct = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+  const blockedRow = (label: string, f: WriteFigures, note = ''): void =>
+    row(
+      label,
+      `${pct(f.blocked, 0.5).toFixed(2)} ms`,
+      `p99 ${pct(f.blocked, 0.99).toFixed(2)} ms, max ${f.blocked.at(-1)!.toFixed(2)} ms per ${f.batchSize}-row batch${note}`,
+    );
   row('write through the notifier, 10k spans (wall)', `${perS(small.wall)}`, `CPU time: ${perS(small.cpu)}`);
   row(
     'write through the notifier, 100k spans (wall)',
     `${perS(big.wall)}`,
     `CPU time: ${perS(big.cpu)}; target >= 100,000/s; Python SQL driver < 1,000 notifications/s`,
+  );
+  row(
+    '  same, writer: inline (on the event loop)',
+    `${perS(inline.wall)}`,
+    `CPU time: ${perS(inline.cpu)}; writer thread = ${(big.wall / inline.wall).toFixed(2)}x (wall)`,
+  );
+  blockedRow('event loop busy in the driver per batch, thread', big);
+  blockedRow(
+    '  same, inline',
+    inline,
+    `; thread = ${(pct(inline.blocked, 0.5) / pct(big.blocked, 0.5)).toFixed(1)}x less per batch`,
   );
   row(
     'baseline: raw better-sqlite3 INSERT, same rows',

@@ -53,6 +53,8 @@ export interface Driver {
   describe(): string;
   /** Batch size to use when the user set no `maxBatchSize` (e.g. smaller for drivers that write synchronously). */
   readonly preferredBatchSize?: number;
+  /** How many batches the notifier may hand over before the first is stored (default 1). */
+  readonly maxWritesInFlight?: number;
   /** Releases connections and files. */
   close(): Promise<void> | void;
 }

@@ -11,7 +11,6 @@ import { describeStore, parseSqliteConnectionString, type SqliteLocation } from 
 import type { Driver, DriverOptions } from './driver.js';
 import {
   SQL_COLUMNS,
-  SQL_INSERT_COLUMNS,
   SQL_REPORT_COLUMNS,
   SqlReportReader,
   appendRowValues,
@@ -19,6 +18,14 @@ import {
   createTableSql,
   decodeDataColumn,
 } from './sql-layout.js';
+import {
+  ROWS_PER_INSERT,
+  VALUES_PER_ROW,
+  configureWriter,
+  createBatchInserter,
+  type RowChunk,
+} from './sqlite-insert.js';
+import { SqliteWriterThread } from './sqlite-writer.js';
 import { overviewSql, toOverview } from './sqlite-overview.js';
 import type { TraceOverview, TraceOverviewOptions, TraceOverviewSource } from './trace-overview.js';
 
@@ -30,6 +37,12 @@ export interface SqliteDriverOptions extends DriverOptions {
   readonly?: boolean;
   /** How long a write waits for another process's lock, in ms (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * Where writes run: `'thread'` (the default for a file) on a writer thread of the driver's own,
+   * so no database work blocks the event loop; `'inline'` on the calling thread (always the case
+   * for an in-memory database, which other threads cannot open).
+   */
+  writer?: 'thread' | 'inline';
 }
 
 /** Counters of one driver. */
@@ -44,10 +57,6 @@ type Db = Database.Database;
 type Row = Record<string, unknown>;
 
 const COLUMN_NAMES = new Set(SQL_COLUMNS.map((c) => c.name));
-const VALUES_PER_ROW = SQL_INSERT_COLUMNS.length;
-// why: one INSERT of many rows binds and steps once instead of once per row; beyond ~50 rows
-// the gain flattens out, and 100 rows stay far below SQLite's bound-parameter limit.
-const ROWS_PER_INSERT = 100;
 /**
  * Indexes of the SQLite store: `ix_data_base_id` (getReport reads a trace in id order from it)
  * and the composite one listTraces reads. why: Python's other `ix_data_<column>` indexes serve
@@ -55,7 +64,6 @@ const ROWS_PER_INSERT = 100;
  * most of all); Python's driver neither needs nor checks them, and a file that already has
  * them keeps them.
  */
-const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 const SQLITE_INDEXES = createIndexSql({ ifNotExists: true, extra: true, columns: ['base_id'] });
 
 /**
@@ -68,18 +76,25 @@ const SQLITE_INDEXES = createIndexSql({ ifNotExists: true, extra: true, columns:
 export class SqliteDriver implements Driver, TraceOverviewSource {
   readonly scheme = 'sqlite';
   /**
-   * why: better-sqlite3 writes on the event loop; 250 rows take ~1.3 ms here against ~5 ms for
-   * 1,000, at about the same rows/s (each batch is one WAL transaction without fsync).
+   * why: written inline, better-sqlite3 blocks the event loop for the whole batch: 250 rows take
+   * ~1.3 ms here against ~5 ms for 1,000, at about the same rows/s. On the writer thread a batch
+   * still costs the event loop its encoding and one message (~0.7 ms for 250 rows), so the same
+   * size keeps those bursts short.
    */
   readonly preferredBatchSize = 250;
+  /**
+   * why: with a writer thread, the event loop encodes the next batch while the thread stores the
+   * last one; inline writes are synchronous anyway.
+   */
+  readonly maxWritesInFlight: number;
   /** `:memory:` or the absolute path of the file. */
   readonly path: string;
   readonly stats: SqliteDriverStats = { unwritable: 0, lastReportSkipped: 0 };
   readonly #db: Db;
   readonly #connectionString: string;
   readonly #defaults: { project: unknown; service: unknown; host: unknown };
-  readonly #inserts = new Map<number, Database.Statement<unknown[]>>();
-  #insertMany: ((chunks: unknown[][]) => void) | undefined;
+  #insertInline: ((chunks: readonly RowChunk[]) => void) | undefined;
+  readonly #writerThread: SqliteWriterThread | undefined;
   #closed = false;
 
   /**
@@ -126,6 +141,12 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
         // a file system without permissions (or a race with another creator): nothing to protect
       }
     }
+    const inline = location.memory || options.writer === 'inline';
+    this.maxWritesInFlight = readonly || inline ? 1 : 2;
+    this.#writerThread =
+      readonly || inline
+        ? undefined
+        : new SqliteWriterThread({ path: location.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
     try {
       if (!readonly) this.#prepareSchema();
     } catch (error) {
@@ -139,13 +160,7 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
 
   #prepareSchema(): void {
     const db = this.#db;
-    if (!db.memory) db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    // why: in WAL mode each checkpoint fsyncs the log and the database; at SQLite's default of
-    // 1000 pages (4 MB) a stream of spans checkpoints every ~7k rows and those fsyncs took about
-    // a third of the write time in the store bench. 10,000 pages (~40 MB of log) checkpoint ten
-    // times less often; durability is unchanged (commits never fsync at NORMAL).
-    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    configureWriter(db);
     // why: one IMMEDIATE transaction, so processes starting together do not race on the DDL.
     db.transaction(() => {
       db.exec(createTableSql('sqlite', true));
@@ -153,44 +168,20 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
     }).immediate();
   }
 
-  /** The prepared INSERT of `rows` rows (one per chunk size, made on first use). */
-  #insertOf(rows: number): Database.Statement<unknown[]> {
-    let statement = this.#inserts.get(rows);
-    if (statement === undefined) {
-      const tuple = `(${SQL_INSERT_COLUMNS.map(() => '?').join(', ')})`;
-      statement = this.#db.prepare<unknown[]>(
-        `INSERT INTO data (${SQL_INSERT_COLUMNS.join(', ')}) VALUES ${new Array<string>(rows).fill(tuple).join(', ')}`,
-      );
-      this.#inserts.set(rows, statement);
-    }
-    return statement;
-  }
-
-  #inserter(): (chunks: unknown[][]) => void {
-    if (this.#insertMany !== undefined) return this.#insertMany;
-    // chunks: the values of up to ROWS_PER_INSERT rows each, flat, in SQL_INSERT_COLUMNS order
-    const tx = this.#db.transaction((chunks: unknown[][]) => {
-      for (const values of chunks) this.#insertOf(values.length / VALUES_PER_ROW).run(values);
-    });
-    // why: IMMEDIATE takes the write lock up front, so a busy peer makes us wait (busy_timeout)
-    // instead of failing when a deferred transaction tries to upgrade its lock.
-    this.#insertMany = (chunks) => tx.immediate(chunks);
-    return this.#insertMany;
-  }
-
   /** Stores one notification (a batch of one). */
-  notify(payload: Notification): void {
-    this.notifyBatch([payload]);
+  notify(payload: Notification): Promise<void> | void {
+    return this.notifyBatch([payload]);
   }
 
   /**
-   * Stores a batch in one transaction. A notification that cannot be encoded is left out and
-   * counted; a database error (locked past the timeout, disk full) throws, so the notifier
-   * counts the batch as failed.
+   * Stores a batch in one transaction: on the writer thread (the returned promise settles once it
+   * is committed) or inline. A notification that cannot be encoded is left out and counted; a
+   * database error (locked past the timeout, disk full) rejects or throws, so the notifier counts
+   * the batch as failed.
    */
-  notifyBatch(batch: readonly Notification[]): void {
+  notifyBatch(batch: readonly Notification[]): Promise<void> | void {
     if (this.#closed) throw new DriverUnavailableError(`The SQLite store ${this.path} is closed.`);
-    const chunks: unknown[][] = [];
+    const chunks: RowChunk[] = [];
     let values: unknown[] = [];
     for (const payload of batch) {
       try {
@@ -210,7 +201,9 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
       }
     }
     if (values.length > 0) chunks.push(values);
-    if (chunks.length > 0) this.#inserter()(chunks);
+    if (chunks.length === 0) return;
+    if (this.#writerThread !== undefined) return this.#writerThread.write(chunks);
+    (this.#insertInline ??= createBatchInserter(this.#db))(chunks);
   }
 
   /** The report of one trace, from one indexed query streamed row by row (an empty report if unknown). */
@@ -288,11 +281,16 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
     return describeStore(this.#connectionString);
   }
 
-  /** Closes the database (idempotent); in WAL mode the last closer checkpoints the log. */
-  close(): void {
+  /**
+   * Closes the store (idempotent): waits for the writer thread's last write and stops it, then
+   * closes the database; in WAL mode the last closer checkpoints the log.
+   */
+  close(): Promise<void> | void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#db.close();
+    const thread = this.#writerThread;
+    if (thread === undefined) return void this.#db.close();
+    return thread.close().finally(() => this.#db.close());
   }
 }
 

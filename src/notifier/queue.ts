@@ -33,6 +33,11 @@ export interface BatchSink {
    * event loop (SQLite) keeps each write short by asking for smaller batches.
    */
   readonly preferredBatchSize?: number;
+  /**
+   * How many batches may be handed over before the first is written (default 1). why: a driver
+   * that writes on another thread encodes the next batch while the last one is being stored.
+   */
+  readonly maxWritesInFlight?: number;
 }
 
 /**
@@ -50,7 +55,9 @@ export class BatchingQueue {
   private readonly flushIntervalMs: number;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
-  private writing: Promise<void> | undefined;
+  /** Writes handed to the sink and not settled yet (promises that never reject). */
+  private readonly inFlight = new Set<Promise<void>>();
+  private maxInFlight = 1;
   private sink: BatchSink | undefined;
   private closed = false;
 
@@ -70,6 +77,8 @@ export class BatchingQueue {
     const preferred = sink?.preferredBatchSize;
     if (!this.batchSizeSet && typeof preferred === 'number' && preferred >= 1)
       this.maxBatchSize = Math.floor(preferred);
+    const concurrent = sink?.maxWritesInFlight;
+    this.maxInFlight = typeof concurrent === 'number' && concurrent >= 1 ? Math.floor(concurrent) : 1;
     if (sink !== undefined && this.stats.queued > 0) this.schedule(true);
   }
 
@@ -101,13 +110,17 @@ export class BatchingQueue {
   /** Resolves once everything queued before the call has been written or counted as failed. */
   async flush(): Promise<void> {
     this.clearTimers();
-    while (this.sink !== undefined && (this.stats.queued > 0 || this.writing !== undefined)) {
-      await (this.writing ?? this.writeNext());
+    while (this.sink !== undefined && (this.stats.queued > 0 || this.inFlight.size > 0)) {
+      while (this.stats.queued > 0 && this.inFlight.size < this.maxInFlight) void this.writeNext();
+      await Promise.race(this.inFlight);
     }
   }
 
   private schedule(now: boolean): void {
-    if (this.sink === undefined || this.writing !== undefined) return;
+    if (this.sink === undefined) return;
+    // why: while writes are in flight, only a full batch with a free slot starts another; the
+    // rest waits for a write to finish (which schedules again).
+    if (this.inFlight.size > 0 && !(now && this.inFlight.size < this.maxInFlight)) return;
     if (now) {
       if (this.immediate === undefined) {
         this.immediate = runOutsideTrace(() => setImmediate(() => this.onTimer()));
@@ -128,7 +141,10 @@ export class BatchingQueue {
 
   private onTimer(): void {
     this.clearTimers();
-    if (this.writing === undefined && this.stats.queued > 0) void this.writeNext();
+    while (this.stats.queued > 0 && this.inFlight.size < this.maxInFlight) {
+      if (this.inFlight.size > 0 && this.stats.queued < this.maxBatchSize) break;
+      void this.writeNext();
+    }
   }
 
   private takeBatch(): Notification[] {
@@ -164,10 +180,11 @@ export class BatchingQueue {
         debug('write failed: %o', error);
       }
     });
-    this.writing = done.then(() => {
-      this.writing = undefined;
+    const settled: Promise<void> = done.then(() => {
+      this.inFlight.delete(settled);
       if (this.stats.queued > 0) this.schedule(true);
     });
-    return this.writing;
+    this.inFlight.add(settled);
+    return settled;
   }
 }

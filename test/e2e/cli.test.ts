@@ -196,19 +196,19 @@ describe('osprofiler CLI: a store with traces', () => {
   const home = join(work, 'home');
   const env = { OSPROFILER_HOME: home, NO_COLOR: '1' };
 
-  before(() => {
+  before(async () => {
     mkdirSync(home, { recursive: true });
     const a = createSqliteDriver(defaultConnectionString({ OSPROFILER_HOME: home }), sql.driver_args);
-    a.notifyBatch(sql.notifications_sent_in_order);
-    a.close();
+    await a.notifyBatch(sql.notifications_sent_in_order);
+    await a.close();
     const b = createSqliteDriver(defaultConnectionString({ OSPROFILER_HOME: home }), {
       project: 'nova',
       service: 'api',
       host: 'ctl-01',
     });
     // the records carry project/service, which the row takes over the driver's (as Python's dict.pop)
-    b.notifyBatch(nested.notifications);
-    b.close();
+    await b.notifyBatch(nested.notifications);
+    await b.close();
   });
 
   it("--json prints Python's report of the SQL rows, byte for byte", async () => {

@@ -102,11 +102,11 @@ describe('SQL layout: writing rows', () => {
     assert.equal(row.host, 'ctl-01');
   });
 
-  it('the SQLite driver stores exactly the rows (and ids) Python stored', () => {
+  it('the SQLite driver stores exactly the rows (and ids) Python stored', async () => {
     const path = join(dir, 'written.db');
     const driver = createSqliteDriver(`sqlite:///${path}`, fx.driver_args);
-    driver.notifyBatch(fx.notifications_sent_in_order);
-    driver.close();
+    await driver.notifyBatch(fx.notifications_sent_in_order);
+    await driver.close();
     const db = new Database(path, { readonly: true });
     const stored = db.prepare('SELECT * FROM data ORDER BY id').all();
     db.close();

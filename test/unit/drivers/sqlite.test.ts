@@ -126,8 +126,8 @@ describe('SqliteDriver schema and writes', () => {
     const path = dbPath('batch');
     const driver = createSqliteDriver(`sqlite:///${path}`, { project: 'nova', service: 'api', host: 'ctl-01' });
     const base = uuid(1);
-    driver.notifyBatch([...span(base, 1, 0, 1500), ...span(base, 2, 2000, 10)]);
-    driver.close();
+    await driver.notifyBatch([...span(base, 1, 0, 1500), ...span(base, 2, 2000, 10)]);
+    await driver.close();
     const db = new Database(path, { readonly: true });
     const rows = db.prepare('SELECT project, service, host, name FROM data ORDER BY id').all();
     db.close();
@@ -267,8 +267,8 @@ describe('SqliteDriver reads', () => {
     const path = dbPath('corrupt');
     const writer = createSqliteDriver(`sqlite:///${path}`);
     const base = uuid(20);
-    writer.notifyBatch([...span(base, 1, 0, 1000), ...span(base, 2, 10, 20)]);
-    writer.close();
+    await writer.notifyBatch([...span(base, 1, 0, 1000), ...span(base, 2, 10, 20)]);
+    await writer.close();
     const db = new Database(path);
     db.prepare("UPDATE data SET data = '{broken' WHERE id = 3").run();
     db.prepare(
@@ -312,10 +312,10 @@ describe('SqliteDriver reads', () => {
     for (let batch = 0; batch < 20; batch++) {
       const notifications: Notification[] = [];
       for (let i = 0; i < 1000; i++) notifications.push(...span(base, batch * 1000 + i, (batch * 1000 + i) * 10, 5));
-      big.notifyBatch(notifications);
+      await big.notifyBatch(notifications);
     }
     const report = await big.getReport(base);
-    big.close();
+    await big.close();
     assert.equal(report.children.length, 20_000);
     assert.deepEqual(report.stats, { db: { count: 20_000, duration: 0 } });
   });

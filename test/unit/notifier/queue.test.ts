@@ -145,3 +145,58 @@ describe('BatchingQueue batch size', () => {
     assert.deepEqual(sizes, [5, 2]);
   });
 });
+
+describe('BatchingQueue writes in flight', () => {
+  /** A sink whose writes finish only when the test says so; records the most at once. */
+  function slowSink(maxWritesInFlight?: number) {
+    const pending: Array<() => void> = [];
+    const written: number[] = [];
+    let active = 0;
+    let most = 0;
+    const sink = {
+      preferredBatchSize: 2,
+      maxWritesInFlight,
+      notifyBatch: (batch: readonly Notification[]) => {
+        active++;
+        most = Math.max(most, active);
+        return new Promise<void>((resolve) =>
+          pending.push(() => {
+            active--;
+            for (const n of batch) written.push(Number(n.trace_id.slice(1)));
+            resolve();
+          }),
+        );
+      },
+    };
+    /** Finishes the writes started so far, oldest first, until the queue is drained. */
+    async function drain(q: BatchingQueue): Promise<void> {
+      const flushed = q.flush();
+      while (pending.length > 0 || active > 0) {
+        pending.shift()?.();
+        await new Promise((r) => setImmediate(r));
+      }
+      await flushed;
+    }
+    return { sink, written, drain, most: () => most };
+  }
+
+  for (const [limit, expected] of [
+    [undefined, 1],
+    [2, 2],
+    [3, 3],
+  ] as const) {
+    it(`a sink allowing ${limit ?? 'the default of'} writes in flight gets at most ${expected} at once, in order`, async () => {
+      const { sink, written, drain, most } = slowSink(limit);
+      const q = new BatchingQueue(`in-flight-${limit}`);
+      q.attach(sink);
+      for (let i = 0; i < 20; i++) q.push(note(i));
+      await drain(q);
+      assert.equal(most(), expected);
+      assert.deepEqual(
+        written,
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+      assert.equal(q.stats.written, 20);
+    });
+  }
+});
