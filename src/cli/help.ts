@@ -1,15 +1,17 @@
 // Usage lines and --help texts of every command level (argparse's layout, our options).
 
-export const MAIN_USAGE = 'usage: osprofiler [-h] [-v] {trace,demo} ...';
+export const MAIN_USAGE = 'usage: osprofiler [-h] [-v] {trace,demo,ui} ...';
 
 export const MAIN_HELP = `${MAIN_USAGE}
 
 Command-line interface to the OpenStack Profiler (Node.js implementation).
 
 positional arguments:
-  {trace,demo}   <subcommands>
+  {trace,demo,ui}
+                 <subcommands>
     trace        Show and list stored traces
     demo         Start three traced services, trace one request, show it
+    ui           Browse the stored traces in a web browser
 
 options:
   -h, --help     show this help message and exit
@@ -94,4 +96,23 @@ ${CONNECTION_HELP}
   --error-trace [ERROR_TRACE]
                         List all traces that contain error.
   --limit N             only the N most recent traces
+`;
+
+export const UI_USAGE = `usage: osprofiler ui [-h] [--connection-string CONN_STR]
+                     [--transport-url TRANSPORT_URL]
+                     [--idle-timeout IDLE_TIMEOUT] [--host HOST] [--port PORT]`;
+
+export const UI_HELP = `${UI_USAGE}
+
+Serve a local trace browser: the stored traces, newest first (filter by id,
+service or error), each opening in the HTML report viewer. Also JSON at
+/api/traces and /api/traces/<id>. Runs until Ctrl-C.
+
+options:
+  -h, --help            show this help message and exit
+${CONNECTION_HELP}
+  --host HOST           Address to listen on (default 127.0.0.1: this machine
+                        only). Traces hold SQL parameters and URLs: another
+                        address lets anyone who reaches it read them
+  --port PORT           Port to listen on (default 8077; 0 picks a free one)
 `;

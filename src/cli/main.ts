@@ -8,6 +8,7 @@ import { CliError, EXIT_FAILURE, messageOf, processIo, usageError, type CliIo } 
 import { traceList } from './trace-list.js';
 import { traceShow } from './trace-show.js';
 import { demo } from './demo.js';
+import { ui } from './ui.js';
 
 /** This package's version, from the package.json above this file (src/ or dist/src/). */
 export function packageVersion(): string {
@@ -57,6 +58,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return await trace(rest, io);
       case 'demo':
         return await demo(rest, io);
+      case 'ui':
+        return await ui(rest, io);
       case '-h':
       case '--help':
         io.stdout(MAIN_HELP);
@@ -73,7 +76,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       default:
         throw usageError(
           MAIN_USAGE,
-          `argument {trace,demo}: invalid choice: '${command}' (choose from 'trace', 'demo')`,
+          `argument {trace,demo,ui}: invalid choice: '${command}' (choose from 'trace', 'demo', 'ui')`,
         );
     }
   } catch (error) {

@@ -26,6 +26,8 @@ export interface RenderHtmlOptions {
    * Compressed pages load big traces several times faster; plain ones can be grepped.
    */
   compressPayloads?: boolean | 'auto';
+  /** A link above the heading, e.g. back to the trace browser's list (`osprofiler ui`). */
+  backLink?: { href: string; label: string };
 }
 
 // why: below this many characters of payload JSON the plain block parses in a few ms, and stays
@@ -140,6 +142,7 @@ export function renderHtml(report: Report, options: RenderHtmlOptions = {}): str
   const title =
     options.title != null ? String(options.title) : data.baseId ? `Trace ${data.baseId}` : 'OSProfiler trace';
   data.title = title;
+  if (options.backLink !== undefined) data.backLink = { href: options.backLink.href, label: options.backLink.label };
   const csp = [
     "default-src 'none'",
     `script-src ${sha256(script)}`,

@@ -81,6 +81,7 @@ export function toViewerData(report: Report, title: string): FlatReport {
   const projects = new Interner();
   const data: ViewerData = {
     title,
+    backLink: null,
     baseId: findBaseId(childrenOf(report)),
     totalMs: finiteOr0(report?.info?.finished),
     names: names.values,

@@ -60,6 +60,12 @@ export function buildLayout(
     return s;
   };
 
+  const backLink = (link: { href: string; label: string }): HTMLAnchorElement => {
+    const a = e('a', 'osp-brand osp-back', link.label);
+    a.href = link.href;
+    return a;
+  };
+
   const summary = e('div', 'osp-summary', null, [
     e('span', null, n.toLocaleString('en-US') + (n === 1 ? ' span' : ' spans')),
     e('span', null, lib.formatDuration(totalMs)),
@@ -69,7 +75,7 @@ export function buildLayout(
   summary.id = 'osp-summary';
   const header = e('header', 'osp-header', null, [
     e('div', 'osp-title-block', null, [
-      e('div', 'osp-brand', 'OSProfiler trace'),
+      data.backLink ? backLink(data.backLink) : e('div', 'osp-brand', 'OSProfiler trace'),
       e('h1', 'osp-title', data.title),
       data.baseId && !data.title.includes(data.baseId) ? e('div', 'osp-trace-id', 'trace ' + data.baseId) : null,
     ]),

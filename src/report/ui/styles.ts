@@ -9,6 +9,7 @@ html,body{margin:0;height:100%;background:#fff;color:var(--fg);font-family:syste
 .osp-app{display:flex;flex-direction:column;height:100vh;min-height:0}
 .osp-header{display:flex;align-items:flex-end;justify-content:space-between;gap:16px;padding:12px 16px 10px;border-bottom:1px solid var(--line)}
 .osp-brand{font-size:11px;font-weight:600;letter-spacing:.06em;text-transform:uppercase;color:var(--accent)}
+.osp-back{text-decoration:none}.osp-back:hover,.osp-back:focus{text-decoration:underline}
 .osp-title{margin:2px 0 0;font-size:18px;font-weight:600;overflow-wrap:anywhere}
 .osp-trace-id{font-size:12px;color:var(--muted);margin-top:2px}
 .osp-summary{display:flex;gap:6px;flex-wrap:wrap;justify-content:flex-end}

@@ -18,6 +18,8 @@ import type { createPayloadStore } from './payloads.js';
 export interface ViewerData {
   /** Page heading. */
   title: string;
+  /** A link shown above the heading (the trace browser's way back to its list), or null. */
+  backLink: { href: string; label: string } | null;
   /** The trace id (`base_id`) when a stored notification names it, else null. */
   baseId: string | null;
   /** `report.info.finished` (0 for an empty report). */
