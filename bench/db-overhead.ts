@@ -2,7 +2,7 @@
 // trace, as ratios to a trivial `SELECT 1` round trip to PostgreSQL (target: < 1 % without a trace).
 // Run: node --import tsx bench/db-overhead.ts   (PG at 127.0.0.1:5432, user postgres, database test)
 import pg from 'pg';
-import Database from 'better-sqlite3';
+import Database from '../src/drivers/sqlite-library.js';
 import { createNotifier, flush, runWithProfiler, setNotifier, Profiler } from '../src/index.js';
 import { instrumentPg, instrumentSqlite } from '../src/db/index.js';
 import { fmtNs, nsPerOp, nsPerOpAsync, row } from './harness.js';

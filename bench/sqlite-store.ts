@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../src/drivers/sqlite-library.js';
 import { createNotifier, Profiler, runWithProfiler, setNotifier } from '../src/index.js';
 import { createIndexSql, createTableSql, SQL_INSERT_COLUMNS, SQL_REPORT_COLUMNS } from '../src/drivers/sql-layout.js';
 import { createSqliteDriver, type SqliteDriver } from '../src/drivers/sqlite.js';

@@ -1,7 +1,7 @@
 // One service of `osprofiler demo`, run as a child process: api → compute → scheduler over HTTP.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import Database from '../drivers/sqlite-library.js';
 import { initFromConf } from '../config/initializer.js';
 import { instrumentSqlite } from '../db/sqlite.js';
 import { flush } from '../notifier/lifecycle.js';

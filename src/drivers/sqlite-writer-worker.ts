@@ -1,13 +1,14 @@
 // The SQLite writer thread: owns one connection and writes the batches the main thread posts.
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import Database from './sqlite-library.js';
+import type BetterSqlite3 from 'better-sqlite3';
 import { configureWriter, createBatchInserter, type RowChunk } from './sqlite-insert.js';
 import type { WriterRequest, WriterResponse, WriterStart } from './sqlite-writer-protocol.js';
 
 const { path, busyTimeoutMs } = workerData as WriterStart;
 const port = parentPort!;
 let insert: ((chunks: readonly RowChunk[]) => void) | undefined;
-let db: Database.Database | undefined;
+let db: BetterSqlite3.Database | undefined;
 let openError: string | undefined;
 
 try {

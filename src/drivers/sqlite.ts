@@ -1,7 +1,8 @@
 // sqlite:// — the embedded default store on better-sqlite3: Python's SQL table layout, WAL, batched inserts.
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from './sqlite-library.js';
+import type BetterSqlite3 from 'better-sqlite3';
 import { BadConnectionStringError, DriverUnavailableError } from '../errors.js';
 import { getHostname } from '../host.js';
 import { logRateLimited } from '../log.js';
@@ -53,7 +54,7 @@ export interface SqliteDriverStats {
   lastReportSkipped: number;
 }
 
-type Db = Database.Database;
+type Db = BetterSqlite3.Database;
 type Row = Record<string, unknown>;
 
 const COLUMN_NAMES = new Set(SQL_COLUMNS.map((c) => c.name));

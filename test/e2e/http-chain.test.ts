@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import Database from 'better-sqlite3';
+import Database from '../../src/drivers/sqlite-library.js';
+import type BetterSqlite3 from 'better-sqlite3';
 
 import '../../src/drivers/builtin.js';
 import { runInProfiler } from '../../src/context.js';
@@ -217,7 +218,7 @@ let express4Chain: Service[];
 let koaChain: Service[];
 let all: Service[];
 let store: SqliteDriver;
-let raw: Database.Database;
+let raw: BetterSqlite3.Database;
 
 /** Rows in the store's table, whatever their trace: "nothing stored" means this did not change. */
 const rowCount = (): number => (raw.prepare('SELECT COUNT(*) AS n FROM data').get() as { n: number }).n;

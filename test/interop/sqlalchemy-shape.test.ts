@@ -1,7 +1,8 @@
 // db spans must have the shape Python's osprofiler.sqlalchemy writes (payloads.json `sqlalchemy`), replayed with better-sqlite3.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import Database from '../../src/drivers/sqlite-library.js';
+import type BetterSqlite3 from 'better-sqlite3';
 import { loadFixture } from '../helpers/fixtures.js';
 import { replay } from '../helpers/fixture-world.js';
 import { instrumentSqlite } from '../../src/db/sqlite.js';
@@ -26,7 +27,11 @@ function find(fragment: string): Case {
 }
 
 /** Runs `fn` against a fresh instrumented in-memory database in the case's frozen world and trace. */
-function replayWithDb(c: Case, fn: (db: Database.Database) => void, options?: DbTraceOptions): Promise<Notification[]> {
+function replayWithDb(
+  c: Case,
+  fn: (db: BetterSqlite3.Database) => void,
+  options?: DbTraceOptions,
+): Promise<Notification[]> {
   const db = new Database(':memory:');
   instrumentSqlite(db, options);
   return replay(c, () =>

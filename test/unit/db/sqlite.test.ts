@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import Database from '../../../src/drivers/sqlite-library.js';
+import type BetterSqlite3 from 'better-sqlite3';
 import { instrumentSqlite } from '../../../src/db/sqlite.js';
 import { runWithProfiler } from '../../../src/current.js';
 import { Profiler } from '../../../src/profiler.js';
@@ -10,7 +11,7 @@ import { ConfigError } from '../../../src/errors.js';
 import type { Notification } from '../../../src/payload.js';
 
 let sent: Notification[] = [];
-let db: Database.Database;
+let db: BetterSqlite3.Database;
 beforeEach(() => {
   sent = [];
   setNotifier((n) => sent.push(n));
@@ -232,6 +233,6 @@ describe('instrumentSqlite (better-sqlite3)', () => {
   });
 
   it('rejects something that is not a database', () => {
-    assert.throws(() => instrumentSqlite({} as unknown as Database.Database), ConfigError);
+    assert.throws(() => instrumentSqlite({} as unknown as BetterSqlite3.Database), ConfigError);
   });
 });

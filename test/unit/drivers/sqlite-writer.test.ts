@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
+import Database from '../../../src/drivers/sqlite-library.js';
 
 import { createSqliteDriver } from '../../../src/drivers/sqlite.js';
 import { DriverUnavailableError } from '../../../src/errors.js';
