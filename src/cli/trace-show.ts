@@ -231,7 +231,9 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
     case 'html': {
       // why: loaded only when asked for; it carries the whole viewer bundle.
       const { renderHtml } = await import('../report/html.js');
-      output = renderHtml(report, values.title !== undefined ? { title: values.title } : {});
+      // why: SQL stores keep base_id in a column, not in the payloads the page could find it in.
+      const title = values.title ?? (id !== undefined ? `Trace ${id}` : undefined);
+      output = renderHtml(report, title !== undefined ? { title } : {});
       break;
     }
     case 'dot':

@@ -8,6 +8,7 @@ import { el } from './ui/dom.js';
 import { formatDuration, formatPercent, labelOf } from './ui/format.js';
 import { buildLayout } from './ui/layout.js';
 import { renderRow } from './ui/rows.js';
+import { createMinimap } from './ui/minimap.js';
 import { createPayloadStore } from './ui/payloads.js';
 import { createMatcher } from './ui/search.js';
 import { renderStats } from './ui/stats.js';
@@ -61,6 +62,7 @@ const LIB: ViewerLib = {
   renderStats,
   buildLayout,
   createPayloadStore,
+  createMinimap,
 };
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

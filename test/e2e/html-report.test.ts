@@ -237,4 +237,43 @@ describe('HTML report in Chromium', { skip }, () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+  it('draws the whole trace in the overview, frames the rows in view and takes you where you click', async () => {
+    const { page, errors } = await open(wideReport(2000), 'minimap');
+    // Painted pixels in the top and bottom fifth of the canvas (the first and the last spans), and
+    // orange ones: the db service's colour (#f28e2b; the api service is blue).
+    const painted = (): Promise<{ top: number; bottom: number; db: number }> =>
+      page.$eval('.osp-minimap-canvas', (c) => {
+        const canvas = c as HTMLCanvasElement;
+        const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        const band = Math.floor(canvas.height / 5);
+        const out = { top: 0, bottom: 0, db: 0 };
+        for (let y = 0; y < canvas.height; y++)
+          for (let x = 0; x < canvas.width; x++) {
+            const p = (y * canvas.width + x) * 4;
+            if (pixels[p + 3] === 0) continue;
+            if (y < band) out.top++;
+            if (y >= canvas.height - band) out.bottom++;
+            if (pixels[p] > pixels[p + 1] && pixels[p + 1] > pixels[p + 2] && pixels[p] - pixels[p + 2] > 100) out.db++;
+          }
+        return out;
+      });
+    const before = await painted();
+    assert.ok(before.top > 0 && before.bottom > 0 && before.db > 0, `painted: ${JSON.stringify(before)}`);
+    const frameTop = (): Promise<number> =>
+      page.$eval('.osp-minimap-frame', (f) => parseFloat((f as HTMLElement).style.top));
+    assert.equal(await frameTop(), 0, 'the frame starts at the first row');
+    const box = (await page.locator('#osp-minimap').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height * 0.9);
+    await page.waitForFunction(() => document.querySelector('.osp-row[data-index="1800"]') !== null);
+    assert.ok((await page.$eval('#osp-rows', (v) => v.scrollTop)) > 0, 'the rows scrolled');
+    assert.ok((await frameTop()) > 80, `the frame followed (${await frameTop()} %)`);
+    // Filtered to the one wsgi span, the overview shows that row only: no db span is left.
+    await page.fill('#osp-search', 'name:wsgi');
+    await page.press('#osp-search', 'Enter');
+    const after = await painted();
+    assert.equal(after.db, 0, `no db pixel after filtering: ${JSON.stringify(after)}`);
+    assert.ok(after.top > 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });

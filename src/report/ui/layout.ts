@@ -13,6 +13,8 @@ export interface Layout {
   count: HTMLElement;
   legend: HTMLElement;
   axis: HTMLElement;
+  /** The cell the overview canvas goes in (time column width, above the axis). */
+  minimap: HTMLElement;
   grid: HTMLElement;
   viewport: HTMLElement;
   tabs: { details: HTMLButtonElement; stats: HTMLButtonElement };
@@ -129,7 +131,11 @@ export function buildLayout(
   viewport.tabIndex = 0;
   viewport.setAttribute('role', 'tree');
   viewport.setAttribute('aria-label', 'Spans');
-  const trace = e('section', 'osp-trace', null, [head, e('div', 'osp-body', null, [grid, viewport])]);
+  const minimap = e('div', 'osp-cell-time osp-minimap-cell');
+  minimap.id = 'osp-minimap';
+  minimap.title = 'Overview of the whole trace: click or drag to go there';
+  const overview = e('div', 'osp-minimap', null, [e('div', 'osp-cell-tree osp-head-label', 'Overview'), minimap]);
+  const trace = e('section', 'osp-trace', null, [overview, head, e('div', 'osp-body', null, [grid, viewport])]);
 
   const tab = (text: string, id: string): HTMLButtonElement => {
     const b = button(text, id);
@@ -199,6 +205,7 @@ export function buildLayout(
     count,
     legend,
     axis,
+    minimap,
     grid,
     viewport,
     tabs,

@@ -31,6 +31,10 @@ html,body{margin:0;height:100%;background:#fff;color:var(--fg);font-family:syste
 .osp-main{flex:1;min-height:0;display:grid;grid-template-columns:minmax(0,1fr) minmax(320px,30%)}
 .osp-trace{display:flex;flex-direction:column;min-width:0;min-height:0}
 .osp-trace-head{display:flex;height:28px;border-bottom:1px solid var(--line);background:var(--soft);overflow-y:hidden;scrollbar-gutter:stable;font-size:11px;color:var(--muted)}
+.osp-minimap{display:flex;height:46px;border-bottom:1px solid var(--line);overflow-y:hidden;scrollbar-gutter:stable;font-size:11px;color:var(--muted)}
+.osp-minimap-cell{margin:5px 90px 5px 10px;cursor:pointer;touch-action:none}
+.osp-minimap-canvas{position:absolute;inset:0;width:100%;height:100%}
+.osp-minimap-frame{position:absolute;min-width:2px;min-height:2px;border:1px solid var(--accent);background:rgba(11,92,173,.10);pointer-events:none}
 .osp-head-label{font-weight:600;text-transform:uppercase;letter-spacing:.05em;padding-left:12px}
 .osp-body{position:relative;flex:1;min-height:0}
 .osp-viewport{position:absolute;inset:0;overflow:auto;scrollbar-gutter:stable;outline:none}

@@ -9,6 +9,7 @@ import type { renderStats } from './stats.js';
 import type { el } from './dom.js';
 import type { buildLayout } from './layout.js';
 import type { createPayloadStore } from './payloads.js';
+import type { createMinimap } from './minimap.js';
 
 /**
  * The data embedded in the page: the report tree flattened once, in pre-order, into parallel
@@ -62,6 +63,7 @@ export interface ViewerLib {
   renderStats: typeof renderStats;
   buildLayout: typeof buildLayout;
   createPayloadStore: typeof createPayloadStore;
+  createMinimap: typeof createMinimap;
 }
 
 /** What rows.ts needs to draw one row. */

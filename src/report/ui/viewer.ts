@@ -45,7 +45,17 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
     filtering: () => filter.match !== null,
     selected: () => selected,
   };
-  const list = lib.createVirtualList(ui.viewport, 24, (row, pos) => lib.renderRow(row, rows[pos], ctx));
+  const rowHeight = 24;
+  const list = lib.createVirtualList(ui.viewport, rowHeight, (row, pos) => lib.renderRow(row, rows[pos], ctx));
+  const minimap = lib.createMinimap(ui.minimap, data, colors, totalMs, (fraction) => {
+    if (rows.length > 0) list.scrollToPos(Math.min(rows.length - 1, Math.floor(fraction * rows.length)), true);
+  });
+  // Moves the overview's frame to the rows in view and the zoom window.
+  const updateFrame = (): void => {
+    const first = Math.floor(ui.viewport.scrollTop / rowHeight);
+    minimap.frame(first, first + list.pageSize() - 1, rows.length, ctx.viewStart, ctx.viewEnd);
+  };
+  ui.viewport.addEventListener('scroll', updateFrame, { passive: true });
 
   const posOf = (index: number): number => {
     // rows is ascending (pre-order indices), so a binary search finds the position.
@@ -71,10 +81,12 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
   const relayout = (keepIndex: number): void => {
     rows = tree.visibleRows(filter.keep);
     list.setCount(rows.length);
+    minimap.draw(rows, ctx.isMatch, ctx.filtering());
     updateCount();
     noMatch.hidden = rows.length > 0;
     const pos = keepIndex >= 0 ? posOf(keepIndex) : -1;
     if (pos >= 0) list.scrollToPos(pos);
+    updateFrame();
   };
   const showTab = (which: 'details' | 'stats'): void => {
     ui.tabs.details.classList.toggle('osp-tab-on', which === 'details');
@@ -91,6 +103,7 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
     ui.resetZoom.hidden = whole;
     drawAxis();
     list.refresh();
+    updateFrame();
   };
   let detailsWaiting = false;
   const showDetails = (index: number): void => {
