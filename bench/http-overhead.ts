@@ -46,55 +46,9 @@ async function noopNotifier(): Promise<() => { dropped: number; failed: number; 
 }
 
 async function otelListener(withContext: boolean): Promise<http.RequestListener> {
-  const { context, propagation, SpanKind, trace } = await import('@opentelemetry/api');
-  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
-  const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
-  const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
-  type Exporter = ConstructorParameters<typeof BatchSpanProcessor>[0];
-  const exporter: Exporter = {
-    export: (_spans, done) => done({ code: 0 }),
-    shutdown: async () => {},
-  };
-  // why: the same queue bounds and interval as our notifier, so neither side drops to look cheap.
-  const provider = new BasicTracerProvider({
-    spanProcessors: [
-      new BatchSpanProcessor(exporter, { maxQueueSize: 100_000, maxExportBatchSize: 1000, scheduledDelayMillis: 50 }),
-    ],
-  });
-  const tracer = provider.getTracer('bench');
-  if (!withContext) {
-    return (req, res) => {
-      const span = tracer.startSpan('GET', {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': req.method ?? 'GET', 'url.path': req.url ?? '/' },
-      });
-      res.once('finish', () => {
-        span.setAttribute('http.response.status_code', res.statusCode);
-        span.end();
-      });
-      hello(req, res);
-    };
-  }
-  // What wrapListener does, the OpenTelemetry way (as @opentelemetry/instrumentation-http does it,
-  // minus its metrics and attribute work): extract the caller's traceparent, start a server span
-  // under it, run the handler in its AsyncLocalStorage context with the request's events bound.
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  return (req, res) => {
-    const parent = propagation.extract(context.active(), req.headers);
-    const span = tracer.startSpan(
-      'GET',
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? 'GET', 'url.path': req.url ?? '/' } },
-      parent,
-    );
-    const active = trace.setSpan(parent, span);
-    context.bind(active, req);
-    res.once('finish', () => {
-      span.setAttribute('http.response.status_code', res.statusCode);
-      span.end();
-    });
-    context.with(active, () => hello(req, res));
-  };
+  const { otelBaseline } = await import('./otel-baseline.js');
+  const otel = otelBaseline(hello);
+  return withContext ? otel.withContext() : otel.spanOnly;
 }
 
 async function serve(variant: Variant): Promise<void> {

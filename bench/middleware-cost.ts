@@ -5,13 +5,10 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createNotifier, enableWebTrace, flush, setNotifier, signedPack } from '../src/index.js';
 import { wrapListener } from '../src/web/node-http.js';
 import { row } from './harness.js';
+import { otelBaseline } from './otel-baseline.js';
 
 const { values } = parseArgs({
   options: { blocks: { type: 'string', default: '40' }, requests: { type: 'string', default: '2000' } },
@@ -31,53 +28,9 @@ const [info, hmac] = signedPack({ base_id: crypto.randomUUID(), parent_id: crypt
 const ospHeaders: Headers = { host: 'api', 'x-trace-info': info, 'x-trace-hmac': hmac! };
 const wrapped = wrapListener(plain);
 
-// OpenTelemetry: a tracer with a batching processor and a no-op exporter (same queue bounds as ours).
-const exporter: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
-const provider = new BasicTracerProvider({
-  spanProcessors: [
-    new BatchSpanProcessor(exporter, { maxQueueSize: 100_000, maxExportBatchSize: 1000, scheduledDelayMillis: 50 }),
-  ],
-});
-const tracer = provider.getTracer('bench');
-const contextManager = new AsyncLocalStorageContextManager().enable();
-context.setGlobalContextManager(contextManager);
-propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+// OpenTelemetry doing the same job (bench/otel-baseline.ts), continuing a W3C traceparent.
+const otel = otelBaseline(plain);
 const otelHeaders: Headers = { host: 'api', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
-
-/** A server span only, as bench/http-overhead.ts measures it: no context, no propagation. */
-const otelSpanOnly: Listener = (req, res) => {
-  const span = tracer.startSpan('GET', {
-    kind: SpanKind.SERVER,
-    attributes: { 'http.request.method': req.method ?? 'GET', 'url.path': req.url ?? '/' },
-  });
-  res.once('finish', () => {
-    span.setAttribute('http.response.status_code', res.statusCode);
-    span.end();
-  });
-  plain(req, res);
-};
-
-/**
- * What our middleware does, the OpenTelemetry way (as @opentelemetry/instrumentation-http does it,
- * minus its metrics and attribute work): the caller's `traceparent` extracted, a server span
- * started under it, the handler run in that span's context (AsyncLocalStorage), the request's
- * events bound to it, the span ended on finish with the status.
- */
-const otelContextSpan: Listener = (req, res) => {
-  const parent = propagation.extract(context.active(), req.headers);
-  const span = tracer.startSpan(
-    'GET',
-    { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? 'GET', 'url.path': req.url ?? '/' } },
-    parent,
-  );
-  const active = trace.setSpan(parent, span);
-  context.bind(active, req);
-  res.once('finish', () => {
-    span.setAttribute('http.response.status_code', res.statusCode);
-    span.end();
-  });
-  context.with(active, () => plain(req, res));
-};
 
 const socket = new Socket();
 (socket as unknown as { write: () => boolean }).write = () => true;
@@ -104,10 +57,10 @@ const variants: Record<string, Variant> = {
   plain: { label: 'plain listener', listener: plain, headers: { host: 'api' } },
   untraced: { label: 'wrapListener, untraced request', listener: wrapped, headers: { host: 'api' } },
   traced: { label: 'wrapListener, traced request (noop:// driver)', listener: wrapped, headers: ospHeaders },
-  otelSpan: { label: 'OpenTelemetry: server span only', listener: otelSpanOnly, headers: otelHeaders },
+  otelSpan: { label: 'OpenTelemetry: server span only', listener: otel.spanOnly, headers: otelHeaders },
   otelContext: {
     label: 'OpenTelemetry: traceparent + ALS context + span',
-    listener: otelContextSpan,
+    listener: otel.withContext(),
     headers: otelHeaders,
   },
 };
@@ -121,7 +74,7 @@ async function block(variant: Variant): Promise<[wall: number, cpu: number]> {
   const c = process.cpuUsage(c0);
   // why: both exporters drain between blocks, outside the timed part, so neither queue fills.
   await flush();
-  await provider.forceFlush();
+  await otel.forceFlush();
   return [wall, (c.user + c.system) / PER_BLOCK];
 }
 
