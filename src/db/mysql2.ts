@@ -3,6 +3,7 @@ import { currentProfiler } from '../context.js';
 import { ConfigError } from '../errors.js';
 import { logRateLimited } from '../log.js';
 import { armed, setAllOptions, subscribeMysql2 } from './mysql2-channels.js';
+import { armPrepare } from './mysql2-prepared.js';
 import { resolveOptions, type DbSpanOptions, type DbTraceOptions } from './span.js';
 
 // why: a module-local Symbol marks what we already instrumented, so a second call (or a pool and
@@ -71,7 +72,10 @@ function defineMethod(target: object, name: string, fn: AnyFunction): void {
   Object.defineProperty(target, name, { value: fn, writable: true, configurable: true, enumerable: false });
 }
 
-/** A core Connection or PoolConnection: query() and execute() set `armed` while they run. */
+/**
+ * A core Connection or PoolConnection: query() and execute() set `armed` while they run; the
+ * statements prepare() hands out trace their own execute().
+ */
 function armConnection(connection: object, options: DbSpanOptions): void {
   if (!markOnce(connection)) return;
   const c = connection as Loose;
@@ -79,6 +83,7 @@ function armConnection(connection: object, options: DbSpanOptions): void {
     const original = c[name];
     if (isFunction(original)) defineMethod(connection, name, armedMethod(original, options));
   }
+  armPrepare(connection, options);
 }
 
 /** A core Pool: its connections, now and as it opens more. */
@@ -155,7 +160,8 @@ function instrumentTarget(target: object, options: DbSpanOptions): boolean {
 }
 
 /**
- * Traces the statements (query() and execute(), callback and promise forms) of a mysql2
+ * Traces the statements (query(), execute() and the execute() of statements from prepare(), callback
+ * and promise forms) of a mysql2
  * connection, pool, pool cluster or their `mysql2/promise` wrappers as `db` spans with `info.db =
  * {statement, params}` (SQL with `?` placeholders as passed; values as a list, or an object for
  * named placeholders). Uses mysql2's `mysql2:query`/`mysql2:execute` TracingChannels (mysql2 >=

@@ -89,6 +89,67 @@ describe('instrumentMysql2 with a real MariaDB', { skip }, () => {
     assert.ok(starts().every((n) => n.parent_id === 'root'));
   });
 
+  it('records the execute() of statements from prepare(), promise and callback forms, once each', async () => {
+    const outside = await pool.getConnection();
+    try {
+      // prepared outside the trace (mysql2 then caches it per connection), executed inside
+      const statement = await outside.prepare('SELECT ? + ? AS total');
+      const again = await outside.prepare('SELECT ? + ? AS total');
+      const totals = await inTrace(async () => {
+        const [first] = await statement.execute([1, 2]);
+        const [second] = await again.execute([3, 4]);
+        return [first, second];
+      });
+      assert.deepEqual(totals, [[{ total: 3 }], [{ total: 7 }]]);
+      await statement.execute([5, 6]); // outside the trace: nothing recorded
+      statement.close();
+    } finally {
+      outside.release();
+    }
+    const profiler = new Profiler('key', 'base', 'root');
+    const inCallback = await runWithProfiler(
+      profiler,
+      () =>
+        new Promise<Profiler | undefined>((resolve, reject) => {
+          conn.prepare('SELECT ? AS v', (err, statement) => {
+            if (err) return reject(err);
+            statement.execute(['cb'], (err2) => {
+              if (err2) return reject(err2);
+              resolve(currentProfiler());
+            });
+          });
+        }),
+    );
+    assert.equal(inCallback, profiler, 'the callback runs in the caller context');
+    assert.deepEqual(starts().map(dbInfo), [
+      { statement: 'SELECT ? + ? AS total', params: [1, 2] },
+      { statement: 'SELECT ? + ? AS total', params: [3, 4] },
+      { statement: 'SELECT ? AS v', params: ['cb'] },
+    ]);
+    assert.ok(starts().every((n) => n.parent_id === 'root' && stopOf(n) !== undefined));
+  });
+
+  it('records a failing prepared execute() with its error, which reaches the caller', async () => {
+    const c = await pool.getConnection();
+    try {
+      const insert = await c.prepare('INSERT INTO osp_my_items (id, name) VALUES (?, ?)');
+      await inTrace(async () => {
+        await insert.execute([901, 'a']);
+        await assert.rejects(insert.execute([901, 'b']), (error: unknown) => {
+          return (error as { code?: string }).code === 'ER_DUP_ENTRY';
+        });
+      });
+      insert.close();
+      await c.query('DELETE FROM osp_my_items WHERE id = 901');
+    } finally {
+      c.release();
+    }
+    const [ok, failed] = starts();
+    assert.equal(stopOf(ok!)!.info.etype, undefined);
+    assert.equal(stopOf(failed!)!.info.etype, 'Error');
+    assert.match(String(stopOf(failed!)!.info.message), /Duplicate entry/);
+  });
+
   it('records a failing statement with etype, message and db error info; the caller gets the error', async () => {
     let seen: unknown;
     await assert.rejects(
