@@ -66,6 +66,15 @@ const COLUMN_NAMES = new Set(SQL_COLUMNS.map((c) => c.name));
  * them keeps them.
  */
 const SQLITE_INDEXES = createIndexSql({ ifNotExists: true, extra: true, columns: ['base_id'] });
+/** The table and the index names the DDL above creates. */
+const SCHEMA_OBJECTS = ['data', ...SQLITE_INDEXES.map((sql) => /INDEX IF NOT EXISTS (\w+)/.exec(sql)![1]!)];
+
+/** True when the `data` table and our indexes exist (a read: no write lock needed). */
+function schemaPresent(db: Db): boolean {
+  const placeholders = SCHEMA_OBJECTS.map(() => '?').join(', ');
+  const found = db.prepare(`SELECT name FROM sqlite_master WHERE name IN (${placeholders})`).all(...SCHEMA_OBJECTS);
+  return found.length === SCHEMA_OBJECTS.length;
+}
 
 /**
  * The SQLite store. One row per notification in Python's `data` table (so Python's SQL driver,
@@ -162,6 +171,9 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
   #prepareSchema(): void {
     const db = this.#db;
     configureWriter(db);
+    // why: the DDL needs the write lock; a service starting while others write the same file would
+    // wait for it (up to the busy timeout, on the event loop) although the schema is there already.
+    if (schemaPresent(db)) return;
     // why: one IMMEDIATE transaction, so processes starting together do not race on the DDL.
     db.transaction(() => {
       db.exec(createTableSql('sqlite', true));

@@ -71,6 +71,22 @@ describe('SQLite writer thread', () => {
     assert.equal(rowCount(path), 10);
   });
 
+  it('opening an existing store while another connection holds the write lock does not wait for it', async () => {
+    const path = dbPath('open-locked');
+    await createSqliteDriver(`sqlite:///${path}`).close(); // the schema exists
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      // why: with a 300 ms busy timeout, a constructor that took the write lock would throw
+      // "database is locked" here instead of returning.
+      const driver = createSqliteDriver(`sqlite:///${path}`, { busyTimeoutMs: 300 });
+      await driver.close();
+    } finally {
+      other.exec('COMMIT');
+      other.close();
+    }
+  });
+
   it('inline (and in-memory) stores write synchronously, as before', () => {
     const path = dbPath('inline');
     const inline = createSqliteDriver(`sqlite:///${path}`, { writer: 'inline' });
