@@ -98,7 +98,8 @@ export async function demo(argv: readonly string[], io: CliIo): Promise<number> 
     writeFileSync(out, renderHtml(report, { title: `osprofiler demo trace ${traceId}` }));
     io.stdout(
       `\nStored in ${store.description}.\nHTML report: ${out}\n` +
-        `Again later: osprofiler trace show ${traceId}   (or --html --out trace.html, --json, --dot)\n`,
+        `Again later: osprofiler trace show ${traceId}   (or --html --out trace.html, --json, --dot)\n` +
+        'Browse every stored trace: osprofiler ui\n',
     );
     return 0;
   } catch (error) {
