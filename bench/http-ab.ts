@@ -3,11 +3,12 @@
 // per variant. Machine noise (other tenants, CPU frequency) hits every variant alike, so the ratios
 // resolve differences of about 1 %, which separate server processes measured one after another cannot.
 // Run: node --import tsx bench/http-ab.ts [--seconds 20] [--slice-ms 50] [--connections 32]
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadAutocannon, waitForMessage, type AutocannonRequest } from './child-load.js';
 
 const KEY = 'bench-key';
 const BASE_ID = '5e1f1b1c-0000-4000-8000-00000000be0c';
@@ -100,29 +101,6 @@ async function serve(variants: Variant[]): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Parent: the load.
 
-interface AutocannonRequest {
-  headers?: Record<string, string>;
-}
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  requests?: { setupRequest: (request: AutocannonRequest) => AutocannonRequest }[];
-}) => Promise<{ errors: number; timeouts: number; non2xx: number }>;
-
-function message<T>(child: ChildProcess, key: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const on = (m: Record<string, unknown>): void => {
-      if (m && key in m) {
-        child.off('message', on);
-        resolve(m[key] as T);
-      }
-    };
-    child.on('message', on);
-    child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-  });
-}
-
 async function run(
   variants: Variant[],
   headers: () => Record<string, string>,
@@ -133,14 +111,14 @@ async function run(
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
-    const url = await message<string>(child, 'ready');
-    const autocannon = ((await import('autocannon' as string)) as { default: Autocannon }).default;
+    const url = await waitForMessage<string>(child, 'ready');
+    const autocannon = await loadAutocannon();
     const setupRequest = (request: AutocannonRequest): AutocannonRequest => {
       request.headers = { ...request.headers, ...headers() };
       return request;
     };
     await autocannon({ url, connections: options.connections, duration: 2, requests: [{ setupRequest }] }); // warm-up
-    const tallies = message<Record<Variant, Tally>>(child, 'tallies');
+    const tallies = waitForMessage<Record<Variant, Tally>>(child, 'tallies');
     // why: counting starts a second into the load and stops a second before its end, so every
     // counted slice ran with the server saturated (idle time would inflate one variant's clock).
     const load = autocannon({

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadAutocannon, waitForMessage, type AutocannonRequest } from './child-load.js';
 
 const KEY = 'bench-key';
 const BASE_ID = '5e1f1b1c-0000-4000-8000-00000000be0c';
@@ -109,43 +110,12 @@ const randomHex = (bytes: number): string => Buffer.from(crypto.getRandomValues(
 // ---------------------------------------------------------------------------------------------
 // Parent: start the servers, drive them with autocannon, print medians.
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-interface AutocannonRequest {
-  headers?: Record<string, string>;
-}
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  requests?: { setupRequest: (request: AutocannonRequest) => AutocannonRequest }[];
-}) => Promise<AutocannonResult>;
-
-function waitFor<T>(child: ChildProcess, key: string, match: (value: unknown) => boolean = () => true): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: Record<string, unknown>): void => {
-      if (message && key in message && match(message[key])) {
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(message[key] as T);
-      }
-    };
-    const onExit = (code: number | null): void => reject(new Error(`server exited (code ${code})`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
 let cpuAsk = 0;
 
 /** CPU time (user + system, µs) the server process has used so far. */
 async function cpuOf(child: ChildProcess): Promise<number> {
   const id = ++cpuAsk;
-  const answer = waitFor<[number, number]>(child, 'cpu', (v) => Array.isArray(v) && v[0] === id);
+  const answer = waitForMessage<[number, number]>(child, 'cpu', (v) => Array.isArray(v) && v[0] === id);
   child.send({ cpu: id });
   return (await answer)[1];
 }
@@ -185,7 +155,7 @@ async function main(): Promise<void> {
   const rounds = Math.max(1, Number(values.rounds));
   const seconds = Math.max(1, Number(values.seconds));
   const connections = Math.max(1, Number(values.connections));
-  const autocannon = ((await import('autocannon' as string)) as { default: Autocannon }).default;
+  const autocannon = await loadAutocannon();
   const self = fileURLToPath(import.meta.url);
   const variants = Object.keys(VARIANTS) as Variant[];
 
@@ -204,7 +174,7 @@ async function main(): Promise<void> {
         });
         if (pinned) pin(child.pid!, cpus - 1);
         children.set(variant, { child, url: '' });
-        children.get(variant)!.url = await waitFor<string>(child, 'ready');
+        children.get(variant)!.url = await waitForMessage<string>(child, 'ready');
         pools.set(variant, await headerPool(VARIANTS[variant].headers));
       }),
     );
@@ -296,7 +266,7 @@ async function main(): Promise<void> {
 
     for (const variant of ['wrappedWarm', 'traced'] as const) {
       const { child } = children.get(variant)!;
-      const answer = waitFor<{ dropped: number; failed: number } | null>(child, 'stats');
+      const answer = waitForMessage<{ dropped: number; failed: number } | null>(child, 'stats');
       child.send({ stats: true });
       const stats = await answer;
       if (stats !== null && (stats.dropped > 0 || stats.failed > 0)) {

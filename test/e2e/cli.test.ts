@@ -1,30 +1,19 @@
 // The built `osprofiler` command, spawned as users run it: help, errors and exit codes, show formats, list.
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { defaultConnectionString } from '../../src/drivers/default-store.js';
 import { createSqliteDriver } from '../../src/drivers/sqlite.js';
 import type { Notification } from '../../src/payload.js';
 import { renderJson } from '../../src/report/json.js';
 import type { Report } from '../../src/report/types.js';
+import { bin, ensureBuilt, root } from '../helpers/built-bin.js';
 import { fixturesDir, loadFixture } from '../helpers/fixtures.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = join(root, 'dist', 'src', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'osp-cli-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -51,26 +40,7 @@ const TRACE_ERR = 'c0ffee00-0000-4000-8000-000000000002';
 const UNKNOWN = '00000000-1111-4222-8333-444444444444';
 const NOT_FOUND = `Trace with UUID ${UNKNOWN} not found. Please check the HMAC key used in the command.\n`;
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const full = join(dir, name);
-    const st = statSync(full);
-    newest = Math.max(newest, st.isDirectory() ? newestMtime(full) : st.mtimeMs);
-  }
-  return newest;
-}
-
-// why: the test command builds first; run alone, this file builds dist itself when it is
-// missing or older than src/ (type errors elsewhere in the tree do not stop tsc from emitting).
-before(() => {
-  if (existsSync(bin) && statSync(bin).mtimeMs >= newestMtime(join(root, 'src'))) return;
-  spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
-  assert.ok(existsSync(bin), `building with tsc did not produce ${bin}`);
-});
+before(ensureBuilt);
 
 interface Result {
   code: number | null;

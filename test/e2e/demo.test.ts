@@ -1,26 +1,17 @@
 // `osprofiler demo`, the README's main job: three traced services in child processes, one signed
 // request, the trace printed, stored in the default SQLite store and written as HTML.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { bin, ensureBuilt } from '../helpers/built-bin.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = join(root, 'dist', 'src', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'osp-demo-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-before(() => {
-  if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(join(root, 'src', 'cli', 'demo.ts')).mtimeMs) return;
-  spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
-  assert.ok(existsSync(bin), `building with tsc did not produce ${bin}`);
-});
+before(ensureBuilt);
 
 interface Run {
   code: number | null;

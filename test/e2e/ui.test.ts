@@ -2,13 +2,12 @@
 // escaping, a store that appears later, shutdown; then a click-through in Chromium.
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { defaultConnectionString } from '../../src/drivers/default-store.js';
@@ -17,9 +16,8 @@ import type { Notification } from '../../src/payload.js';
 import { renderJson } from '../../src/report/json.js';
 import type { Report } from '../../src/report/types.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { bin, ensureBuilt } from '../helpers/built-bin.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = join(root, 'dist', 'src', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'osp-ui-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -34,14 +32,7 @@ const XSS_TRACE = 'c0ffee00-0000-4000-8000-0000000000ee';
 const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 const UNKNOWN = '00000000-1111-4222-8333-444444444444';
 
-before(() => {
-  if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(join(root, 'src', 'cli', 'ui-server.ts')).mtimeMs) return;
-  spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
-  assert.ok(existsSync(bin), `building with tsc did not produce ${bin}`);
-});
+before(ensureBuilt);
 
 /** Stores the fixture traces (one with an error) and one whose service and error are markup. */
 async function storeTraces(home: string): Promise<void> {

@@ -3,10 +3,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { instrumentSqlite } from '../../../src/db/sqlite.js';
-import { runWithProfiler } from '../../../src/current.js';
-import { Profiler } from '../../../src/profiler.js';
 import { setNotifier } from '../../../src/notifier/notifier.js';
-import type { Notification } from '../../../src/payload.js';
+import { captureNotifications, dbInfo, inTrace } from '../../helpers/capture.js';
 
 interface StatementSync {
   run(...params: unknown[]): unknown;
@@ -32,11 +30,10 @@ const nodeSqlite = loadNodeSqlite();
 const skip = typeof nodeSqlite === 'string' ? nodeSqlite : false;
 
 describe('instrumentSqlite (node:sqlite DatabaseSync)', { skip }, () => {
-  let sent: Notification[] = [];
+  const { sent, listen, starts } = captureNotifications();
   let db: DatabaseSync;
   beforeEach(() => {
-    sent = [];
-    setNotifier((n) => sent.push(n));
+    listen();
     const { DatabaseSync } = nodeSqlite as Exclude<typeof nodeSqlite, string>;
     db = instrumentSqlite(new DatabaseSync(':memory:'));
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)');
@@ -45,10 +42,6 @@ describe('instrumentSqlite (node:sqlite DatabaseSync)', { skip }, () => {
     setNotifier(undefined);
     db.close();
   });
-
-  const inTrace = <R>(fn: () => R): R => runWithProfiler(new Profiler('key', 'base', 'root'), fn);
-  const starts = (): Notification[] => sent.filter((n) => n.name === 'db-start');
-  const dbInfo = (n: Notification): Record<string, unknown> => n.info.db as Record<string, unknown>;
 
   it('records run/get/all/iterate of prepared statements with their params, under the caller', () => {
     const names = inTrace(() => {
