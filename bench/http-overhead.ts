@@ -258,7 +258,9 @@ async function main(): Promise<void> {
     console.log(
       "\n+µs/req = 1e6/req_s(variant) - 1e6/req_s(plain). cpu µs/req = the server process's own CPU time per\n" +
         'request (process.cpuUsage): usually steadier than req/s on a shared machine, but it rises too when the\n' +
-        'server is starved (fewer requests per event-loop turn). Trust neither on a loaded machine.\n' +
+        'server is starved (fewer requests per event-loop turn). Trust neither on a loaded machine:\n' +
+        'separate servers measured one after another swing by several % here, so judge the 1 % target\n' +
+        'with bench/http-ab.ts (one server, variants alternating under one load).\n' +
         'Traced requests carry a different signed parent id each (4,096 pre-signed, cycled), as a traced\n' +
         'client sends; the OpenTelemetry context variant gets a different traceparent each in the same way.\n' +
         'The bare-span OpenTelemetry variant has no context manager, so it runs without AsyncLocalStorage.',
