@@ -67,4 +67,58 @@ describe('flushOnExit', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // The SQLite store writes on its own thread: the flush must wait for that thread's commits.
+  const sqliteChild = (path: string, ending: string): string => `
+    import { createNotifier, setNotifier, flushOnExit, runWithProfiler, Profiler, start, stop } from './src/index.ts';
+    setNotifier(createNotifier('sqlite:///${path}', { flushIntervalMs: 60_000 }));
+    flushOnExit();
+    runWithProfiler(new Profiler('k'), () => { for (let i = 0; i < 3000; i++) { start('work'); stop(); } });
+    ${ending}
+  `;
+  const rowsIn = async (path: string): Promise<number> => {
+    const { default: Database } = await import('../../../src/drivers/sqlite-library.js');
+    const db = new Database(path, { readonly: true });
+    try {
+      return (db.prepare('SELECT COUNT(*) AS n FROM data').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+
+  it('with the SQLite store, every queued row is committed by its writer thread before the process ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osp-exit-'));
+    try {
+      const quiet = join(dir, 'quiet.db');
+      const out = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', sqliteChild(quiet, '')],
+        {
+          cwd: root,
+          encoding: 'utf8',
+        },
+      );
+      assert.equal(out.status, 0, out.stderr);
+      assert.equal(await rowsIn(quiet), 6000, 'beforeExit');
+      const killed = join(dir, 'killed.db');
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          sqliteChild(killed, `setInterval(() => {}, 1000); console.log('ready');`),
+        ],
+        { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.kill('SIGTERM');
+      const signal = await new Promise<string | null>((resolve) => child.once('exit', (_c, s) => resolve(s)));
+      assert.equal(signal, 'SIGTERM');
+      assert.equal(await rowsIn(killed), 6000, 'SIGTERM');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
