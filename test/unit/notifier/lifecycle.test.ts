@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 // A child that registers a slow driver writing to a file, traces one span, and then ends.
-const childCode = (file: string, ending: string) => `
+const childCode = (file: string) => `
   import { appendFileSync } from 'node:fs';
   import { createNotifier, setNotifier, flushOnExit, runWithProfiler, Profiler, start, stop } from './src/index.ts';
   import { registerDriver } from './src/drivers/driver.ts';
@@ -21,18 +21,35 @@ const childCode = (file: string, ending: string) => `
   setNotifier(createNotifier('slowfile://', { flushIntervalMs: 60_000 }));
   flushOnExit();
   runWithProfiler(new Profiler('k'), () => { start('work'); stop(); });
-  ${ending}
 `;
+
+/** Runs `code` as an ES module in a child until it ends by itself; its exit status and stderr. */
+function runToEnd(code: string): { status: number | null; stderr: string } {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  return { status: out.status, stderr: out.stderr };
+}
+
+/** Runs `code` in a child kept alive by an idle timer, sends it SIGTERM once it has run; how it ended. */
+async function runUntilSigterm(code: string): Promise<{ code: number | null; signal: string | null }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', `${code}\nsetInterval(() => {}, 1000); console.log('ready');`],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  child.kill('SIGTERM');
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
 
 describe('flushOnExit', () => {
   it('writes what is queued when the event loop empties (beforeExit)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'osp-exit-'));
     try {
       const file = join(dir, 'out.txt');
-      const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', childCode(file, '')], {
-        cwd: root,
-        encoding: 'utf8',
-      });
+      const out = runToEnd(childCode(file));
       assert.equal(out.status, 0, out.stderr);
       assert.equal(readFileSync(file, 'utf8'), 'work-start\nwork-stop\n');
     } finally {
@@ -44,22 +61,7 @@ describe('flushOnExit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'osp-exit-'));
     try {
       const file = join(dir, 'out.txt');
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--input-type=module',
-          '-e',
-          childCode(file, `setInterval(() => {}, 1000); console.log('ready');`),
-        ],
-        { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-      child.kill('SIGTERM');
-      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-        child.once('exit', (c, s) => resolve([c, s])),
-      );
+      const { code, signal } = await runUntilSigterm(childCode(file));
       assert.equal(signal, 'SIGTERM');
       assert.equal(code, null);
       assert.equal(readFileSync(file, 'utf8'), 'work-start\nwork-stop\n');
@@ -69,12 +71,11 @@ describe('flushOnExit', () => {
   });
 
   // The SQLite store writes on its own thread: the flush must wait for that thread's commits.
-  const sqliteChild = (path: string, ending: string): string => `
+  const sqliteChild = (path: string): string => `
     import { createNotifier, setNotifier, flushOnExit, runWithProfiler, Profiler, start, stop } from './src/index.ts';
     setNotifier(createNotifier('sqlite:///${path}', { flushIntervalMs: 60_000 }));
     flushOnExit();
     runWithProfiler(new Profiler('k'), () => { for (let i = 0; i < 3000; i++) { start('work'); stop(); } });
-    ${ending}
   `;
   const rowsIn = async (path: string): Promise<number> => {
     const { default: Database } = await import('../../../src/drivers/sqlite-library.js');
@@ -90,31 +91,11 @@ describe('flushOnExit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'osp-exit-'));
     try {
       const quiet = join(dir, 'quiet.db');
-      const out = spawnSync(
-        process.execPath,
-        ['--import', 'tsx', '--input-type=module', '-e', sqliteChild(quiet, '')],
-        {
-          cwd: root,
-          encoding: 'utf8',
-        },
-      );
+      const out = runToEnd(sqliteChild(quiet));
       assert.equal(out.status, 0, out.stderr);
       assert.equal(await rowsIn(quiet), 6000, 'beforeExit');
       const killed = join(dir, 'killed.db');
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--input-type=module',
-          '-e',
-          sqliteChild(killed, `setInterval(() => {}, 1000); console.log('ready');`),
-        ],
-        { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-      child.kill('SIGTERM');
-      const signal = await new Promise<string | null>((resolve) => child.once('exit', (_c, s) => resolve(s)));
+      const { signal } = await runUntilSigterm(sqliteChild(killed));
       assert.equal(signal, 'SIGTERM');
       assert.equal(await rowsIn(killed), 6000, 'SIGTERM');
     } finally {
