@@ -2,18 +2,9 @@
 // event for them, so the statements an instrumented connection hands out are wrapped.
 import { AsyncResource } from 'node:async_hooks';
 import { DbSpan, tracingProfiler, type DbSpanOptions } from './span.js';
-
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+import { defineHidden, isFunction } from './wrap.js';
 
 const kArmed = Symbol('osprofiler.db.mysql2.statement');
-
-function isFunction(value: unknown): value is AnyFunction {
-  return typeof value === 'function';
-}
-
-function define(target: object, name: string | symbol, value: unknown): void {
-  Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
-}
 
 /**
  * Wraps a core connection's `prepare(options, callback)`: the statement it calls back with gets a
@@ -23,7 +14,7 @@ function define(target: object, name: string | symbol, value: unknown): void {
 export function armPrepare(connection: object, options: DbSpanOptions): void {
   const prepare = (connection as Record<string, unknown>).prepare;
   if (!isFunction(prepare)) return;
-  define(connection, 'prepare', function (this: unknown, sqlOrOptions: unknown, callback?: unknown): unknown {
+  defineHidden(connection, 'prepare', function (this: unknown, sqlOrOptions: unknown, callback?: unknown): unknown {
     if (!isFunction(callback)) return Reflect.apply(prepare, this, arguments);
     const armAndCall = function (this: unknown, error: unknown, statement: unknown): unknown {
       if (!error && statement !== null && typeof statement === 'object') armStatement(statement, options);
@@ -42,10 +33,10 @@ export function armPrepare(connection: object, options: DbSpanOptions): void {
  */
 function armStatement(statement: object, options: DbSpanOptions): void {
   if (Object.hasOwn(statement, kArmed)) return;
-  define(statement, kArmed, true);
+  defineHidden(statement, kArmed, true);
   const execute = (statement as Record<string, unknown>).execute;
   if (!isFunction(execute)) return;
-  define(statement, 'execute', function (this: unknown, values?: unknown, callback?: unknown): unknown {
+  defineHidden(statement, 'execute', function (this: unknown, values?: unknown, callback?: unknown): unknown {
     const profiler = tracingProfiler(options);
     if (profiler === undefined) return Reflect.apply(execute, this, arguments);
     let params = values;

@@ -5,17 +5,13 @@ import { logRateLimited } from '../log.js';
 import { armed, setAllOptions, subscribeMysql2 } from './mysql2-channels.js';
 import { armPrepare } from './mysql2-prepared.js';
 import { resolveOptions, type DbSpanOptions, type DbTraceOptions } from './span.js';
+import { defineHidden, isFunction, type AnyFunction } from './wrap.js';
 
 // why: a module-local Symbol marks what we already instrumented, so a second call (or a pool and
 // one of its connections) never wraps twice and never traces one statement twice.
 const kInstrumented = Symbol('osprofiler.db.mysql2');
 
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type Loose = Record<string | symbol, unknown>;
-
-function isFunction(value: unknown): value is AnyFunction {
-  return typeof value === 'function';
-}
 
 /** Records the SQL and values as passed, before mysql2 formats them (query() inlines values). */
 function capture(args: IArguments): void {
@@ -68,10 +64,6 @@ function markOnce(target: object, value: unknown = true): boolean {
   return true;
 }
 
-function defineMethod(target: object, name: string, fn: AnyFunction): void {
-  Object.defineProperty(target, name, { value: fn, writable: true, configurable: true, enumerable: false });
-}
-
 /**
  * A core Connection or PoolConnection: query() and execute() set `armed` while they run; the
  * statements prepare() hands out trace their own execute().
@@ -81,7 +73,7 @@ function armConnection(connection: object, options: DbSpanOptions): void {
   const c = connection as Loose;
   for (const name of ['query', 'execute']) {
     const original = c[name];
-    if (isFunction(original)) defineMethod(connection, name, armedMethod(original, options));
+    if (isFunction(original)) defineHidden(connection, name, armedMethod(original, options));
   }
   armPrepare(connection, options);
 }
@@ -118,7 +110,7 @@ function armCluster(cluster: object, options: DbSpanOptions, promiseWrapper?: ob
     if (!markOnce(target)) continue;
     const add = (target as Loose).add;
     if (!isFunction(add)) continue;
-    defineMethod(target, 'add', function (this: unknown): unknown {
+    defineHidden(target, 'add', function (this: unknown): unknown {
       const result = Reflect.apply(add, this, arguments);
       armNodes();
       return result;

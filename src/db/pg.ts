@@ -11,6 +11,7 @@ import {
   type DbSpanOptions,
   type DbTraceOptions,
 } from './span.js';
+import type { AnyFunction } from './wrap.js';
 
 /** What instrumentPg needs of a pg `Client` (or anything with pg's `query(text|config, values?, cb?)`). */
 export interface PgClientLike {
@@ -28,7 +29,6 @@ export interface PgPoolLike extends PgClientLike {
 // one of its clients) never wraps twice and never traces one statement twice.
 const kInstrumented = Symbol('osprofiler.db.pg');
 
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type Marked = Record<symbol, unknown>;
 
 interface PgQueryConfig {

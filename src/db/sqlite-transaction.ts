@@ -1,8 +1,7 @@
 // better-sqlite3 db.transaction(fn): records the BEGIN / COMMIT / ROLLBACK statements it runs as db spans.
 import type { Profiler } from '../profiler.js';
 import { DbSpan, tracingProfiler, type DbSpanOptions } from './span.js';
-
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+import type { AnyFunction } from './wrap.js';
 
 /** The statements better-sqlite3's transaction functions run (lib/methods/transaction.js). */
 const BEGIN: Record<Variant, string> = {

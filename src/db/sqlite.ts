@@ -5,6 +5,7 @@ import type { Profiler } from '../profiler.js';
 import { DbSpan, resolveOptions, tracingProfiler, type DbSpanOptions, type DbTraceOptions } from './span.js';
 import { dbErrorInfo, dbResultInfo, dbStartInfo } from './statement.js';
 import { wrapTransactionMethod } from './sqlite-transaction.js';
+import { defineHidden, type AnyFunction } from './wrap.js';
 
 /** What instrumentSqlite needs of a database: better-sqlite3's `Database` or node:sqlite's `DatabaseSync`. */
 export interface SqliteDatabaseLike {
@@ -17,7 +18,6 @@ const kInstrumented = Symbol('osprofiler.db.sqlite');
 const kState = Symbol('osprofiler.db.sqlite.state');
 const kBound = Symbol('osprofiler.db.sqlite.bound');
 
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 type Executor = 'run' | 'get' | 'all' | 'iterate';
 const EXECUTORS: readonly Executor[] = ['run', 'get', 'all', 'iterate'];
 
@@ -149,7 +149,7 @@ function armStatement(statement: object, state: DatabaseState): void {
 function wrapMethod(db: object, name: string, make: (original: AnyFunction) => AnyFunction): void {
   const original = (db as Record<string, unknown>)[name];
   if (typeof original !== 'function') return;
-  Object.defineProperty(db, name, { value: make(original as AnyFunction), writable: true, configurable: true });
+  defineHidden(db, name, make(original as AnyFunction));
 }
 
 /**
