@@ -7,18 +7,27 @@ import type { WriterRequest, WriterResponse, WriterStart } from './sqlite-writer
 
 const { path, busyTimeoutMs } = workerData as WriterStart;
 const port = parentPort!;
-let insert: ((chunks: readonly RowChunk[]) => void) | undefined;
 let db: BetterSqlite3.Database | undefined;
-let openError: string | undefined;
+let insert: ((chunks: readonly RowChunk[]) => void) | undefined;
 
-try {
-  db = new Database(path, { fileMustExist: true, timeout: busyTimeoutMs });
-  configureWriter(db);
-  insert = createBatchInserter(db);
-} catch (error) {
-  // why: reported with every batch instead of crashing the thread, so the notifier counts the
-  // failures and the main thread decides what to do.
-  openError = `cannot open ${path} for writing: ${(error as Error).message}`;
+/**
+ * The batch inserter, opening the database first if it is not open yet.
+ * why: opened on demand, so a file that could not be opened (removed, a full or unmounted disk)
+ * fails only the batches written meanwhile and is used again once it is back; the error goes back
+ * with the batch, for the notifier to count.
+ */
+function inserter(): (chunks: readonly RowChunk[]) => void {
+  if (insert !== undefined) return insert;
+  try {
+    db = new Database(path, { fileMustExist: true, timeout: busyTimeoutMs });
+    configureWriter(db);
+    insert = createBatchInserter(db);
+    return insert;
+  } catch (error) {
+    db?.close();
+    db = undefined;
+    throw new Error(`cannot open ${path} for writing: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 port.on('message', (request: WriterRequest) => {
@@ -29,8 +38,7 @@ port.on('message', (request: WriterRequest) => {
   }
   let response: WriterResponse;
   try {
-    if (insert === undefined) throw new Error(openError);
-    insert(request.chunks);
+    inserter()(request.chunks);
     response = { id: request.id };
   } catch (error) {
     response = { id: request.id, error: (error as Error).message ?? String(error) };

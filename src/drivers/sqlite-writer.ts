@@ -8,11 +8,11 @@ import type { WriterRequest, WriterResponse, WriterStart } from './sqlite-writer
 /** How long close() waits for the thread to finish its last write and exit before stopping it. */
 const CLOSE_TIMEOUT_MS = 5000;
 
-const ignore = (): void => {};
-
 interface PendingWrite {
   resolve: () => void;
   reject: (error: Error) => void;
+  /** The write's promise (what close() waits for). */
+  written: Promise<void>;
 }
 
 /**
@@ -23,9 +23,8 @@ interface PendingWrite {
  */
 export class SqliteWriterThread {
   readonly #start: WriterStart;
+  /** The writes not answered yet, by id. */
   readonly #pending = new Map<number, PendingWrite>();
-  /** The writes not yet answered, as promises that never reject (what close() waits for). */
-  readonly #inFlight = new Set<Promise<void>>();
   #worker: Worker | undefined;
   #nextId = 1;
   #closed = false;
@@ -40,14 +39,11 @@ export class SqliteWriterThread {
       return Promise.reject(new DriverUnavailableError(`The SQLite store ${this.#start.path} is closed.`));
     const worker = this.#worker ?? this.#spawn();
     const id = this.#nextId++;
-    const written = new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      if (this.#pending.size === 1) worker.ref();
-      worker.postMessage({ type: 'write', id, chunks } satisfies WriterRequest);
-    });
-    const settled = written.then(ignore, ignore);
-    this.#inFlight.add(settled);
-    void settled.then(() => this.#inFlight.delete(settled));
+    let settle: Pick<PendingWrite, 'resolve' | 'reject'> | undefined;
+    const written = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    this.#pending.set(id, { ...settle!, written });
+    if (this.#pending.size === 1) worker.ref();
+    worker.postMessage({ type: 'write', id, chunks } satisfies WriterRequest);
     return written;
   }
 
@@ -57,7 +53,7 @@ export class SqliteWriterThread {
     this.#closed = true;
     const worker = this.#worker;
     if (worker === undefined) return;
-    await Promise.all(this.#inFlight);
+    await Promise.allSettled([...this.#pending.values()].map((p) => p.written));
     this.#worker = undefined;
     worker.ref();
     const exited = once(worker, 'exit');

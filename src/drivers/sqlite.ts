@@ -96,7 +96,9 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
    * why: with a writer thread, the event loop encodes the next batch while the thread stores the
    * last one; inline writes are synchronous anyway.
    */
-  readonly maxWritesInFlight: number;
+  get maxWritesInFlight(): number {
+    return this.#writerThread === undefined ? 1 : 2;
+  }
   /** `:memory:` or the absolute path of the file. */
   readonly path: string;
   readonly stats: SqliteDriverStats = { unwritable: 0, lastReportSkipped: 0 };
@@ -152,7 +154,6 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
       }
     }
     const inline = location.memory || options.writer === 'inline';
-    this.maxWritesInFlight = readonly || inline ? 1 : 2;
     this.#writerThread =
       readonly || inline
         ? undefined

@@ -114,6 +114,20 @@ describe('SQLite writer thread', () => {
     assert.equal(rowCount(path), 5);
   });
 
+  it('a file that cannot be opened fails the batches meanwhile, and is written again once it is back', async () => {
+    const path = dbPath('gone');
+    const driver = createSqliteDriver(`sqlite:///${path}`);
+    rmSync(path); // before the first write: the writer thread opens the file on demand
+    await assert.rejects(
+      () => driver.notifyBatch(points('55555555-0000-4000-8000-000000000030', 2)) as Promise<void>,
+      (error: unknown) => error instanceof DriverUnavailableError && /cannot open .*gone/.test(error.message),
+    );
+    await createSqliteDriver(`sqlite:///${path}`).close(); // the store comes back
+    await driver.notifyBatch(points('55555555-0000-4000-8000-000000000031', 2));
+    await driver.close();
+    assert.equal(rowCount(path), 2);
+  });
+
   it('through the notifier, a failed write is counted and nothing is thrown', async () => {
     const path = dbPath('notifier');
     const notifier = createNotifier(`sqlite:///${path}`, { busyTimeoutMs: 50 });
