@@ -32,6 +32,17 @@ export function uuidHex(value: unknown): string | undefined {
   return UUID_HEX.test(text) ? text : undefined;
 }
 
+/**
+ * The canonical lower-case hyphenated form of a uuid in any form {@link uuidHex} accepts (stored
+ * ids are written so), or undefined when it is not a uuid.
+ */
+export function canonicalUuid(value: unknown): string | undefined {
+  const hex = uuidHex(value);
+  return hex === undefined
+    ? undefined
+    : `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** True when the value is a string uuid.UUID would accept. */
 export function isUuidLike(value: unknown): value is string {
   return uuidHex(value) !== undefined;

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Driver } from '../drivers/driver.js';
-import { uuidHex } from '../ids.js';
+import { canonicalUuid } from '../ids.js';
 import { buildReport } from '../report/build.js';
 import { renderDot } from '../report/dot.js';
 import { renderJson } from '../report/json.js';
@@ -44,14 +44,6 @@ type Format = 'json' | 'html' | 'dot' | 'trace-event' | 'tree';
 
 // Graphviz output formats chosen by the --render-dot file's extension.
 const DOT_FORMATS = new Set(['pdf', 'svg', 'png', 'jpg', 'jpeg', 'gif', 'ps', 'eps', 'dot', 'json', 'plain']);
-
-/** The canonical lower-case hyphenated form of a uuid-like id (stored ids are written so). */
-function canonicalId(id: string): string | undefined {
-  const hex = uuidHex(id);
-  return hex === undefined
-    ? undefined
-    : `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -197,7 +189,7 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
   const format = chooseFormat(values);
   const driverOptions = driverOptionsFrom(values, SHOW_USAGE);
   const arg = positionals[0];
-  const id = canonicalId(arg);
+  const id = canonicalUuid(arg);
 
   let report: Report;
   if (id === undefined) {

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Driver } from '../drivers/driver.js';
 import { hasTraceOverviews } from '../drivers/trace-overview.js';
-import { uuidHex } from '../ids.js';
+import { canonicalUuid } from '../ids.js';
 import { renderJson } from '../report/json.js';
 import type { Report } from '../report/types.js';
 import { messageOf } from './io.js';
@@ -165,11 +165,19 @@ async function listTraces(driver: Driver, q: ListQuery): Promise<Listing> {
   return { traces: matching.slice(0, q.limit), total, truncated: matching.length > q.limit };
 }
 
-async function listPage(options: UiListenerOptions, params: URLSearchParams): Promise<Answer> {
+/** The listing `params` ask for, and whether the store exists yet. */
+async function listingFor(
+  options: UiListenerOptions,
+  params: URLSearchParams,
+): Promise<{ q: ListQuery; listing: Listing; missing: boolean }> {
   const q = listQuery(options, params);
   const driver = await options.store.driver();
-  const listing: Listing =
-    driver === undefined ? { traces: [], total: 0, truncated: false } : await listTraces(driver, q);
+  if (driver === undefined) return { q, listing: { traces: [], total: 0, truncated: false }, missing: true };
+  return { q, listing: await listTraces(driver, q), missing: false };
+}
+
+async function listPage(options: UiListenerOptions, params: URLSearchParams): Promise<Answer> {
+  const { q, listing, missing } = await listingFor(options, params);
   return {
     status: 200,
     type: 'html',
@@ -177,25 +185,18 @@ async function listPage(options: UiListenerOptions, params: URLSearchParams): Pr
       store: options.store.description,
       ...listing,
       ...q,
-      ...(driver === undefined ? { note: 'The store does not exist yet: no service has stored a trace there.' } : {}),
+      ...(missing ? { note: 'The store does not exist yet: no service has stored a trace there.' } : {}),
     }),
   };
 }
 
 async function listJson(options: UiListenerOptions, params: URLSearchParams): Promise<Answer> {
-  const q = listQuery(options, params);
-  const driver = await options.store.driver();
-  const listing: Listing =
-    driver === undefined ? { traces: [], total: 0, truncated: false } : await listTraces(driver, q);
+  const { listing } = await listingFor(options, params);
   return { status: 200, type: 'json', body: `${JSON.stringify({ store: options.store.description, ...listing })}\n` };
 }
 
 async function tracePage(options: UiListenerOptions, rawId: string, asJson: boolean): Promise<Answer> {
-  const hex = uuidHex(rawId);
-  const id =
-    hex === undefined
-      ? undefined
-      : `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const id = canonicalUuid(rawId);
   const driver = id === undefined ? undefined : await options.store.driver();
   const report: Report | undefined = driver === undefined || id === undefined ? undefined : await driver.getReport(id);
   if (report === undefined || !Array.isArray(report.children) || report.children.length === 0) {

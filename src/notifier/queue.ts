@@ -111,7 +111,7 @@ export class BatchingQueue {
   async flush(): Promise<void> {
     this.clearTimers();
     while (this.sink !== undefined && (this.stats.queued > 0 || this.inFlight.size > 0)) {
-      while (this.stats.queued > 0 && this.inFlight.size < this.maxInFlight) void this.writeNext();
+      while (this.stats.queued > 0 && this.inFlight.size < this.maxInFlight) this.writeNext();
       await Promise.race(this.inFlight);
     }
   }
@@ -143,7 +143,7 @@ export class BatchingQueue {
     this.clearTimers();
     while (this.stats.queued > 0 && this.inFlight.size < this.maxInFlight) {
       if (this.inFlight.size > 0 && this.stats.queued < this.maxBatchSize) break;
-      void this.writeNext();
+      this.writeNext();
     }
   }
 
@@ -163,7 +163,7 @@ export class BatchingQueue {
     return batch;
   }
 
-  private writeNext(): Promise<void> {
+  private writeNext(): void {
     const sink = this.sink!;
     const batch = this.takeBatch();
     const done = runOutsideTrace(async () => {
@@ -185,6 +185,5 @@ export class BatchingQueue {
       if (this.stats.queued > 0) this.schedule(true);
     });
     this.inFlight.add(settled);
-    return settled;
   }
 }
