@@ -38,7 +38,7 @@ function hello(_req: IncomingMessage, res: ServerResponse): void {
 
 async function serve(variants: Variant[]): Promise<void> {
   const { createNotifier, setNotifier } = await import('../src/index.js');
-  const { wrapListener } = await import('../src/web/node-http.js');
+  const { wrapListener } = await import('../src/instrumentation/http-server/node-http.js');
   const { otelBaseline } = await import('./otel-baseline.js');
   setNotifier(createNotifier('noop://'));
   const otel = otelBaseline(hello);
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     sliceMs: Math.max(5, Number(values['slice-ms'])),
     connections: Math.max(1, Number(values.connections)),
   };
-  const { signedPack } = await import('../src/signing.js');
+  const { signedPack } = await import('../src/propagation/signing.js');
   // why: a traced client sends a new parent id with every request; 4,096 pre-signed sets, cycled,
   // defeat any memoisation and cost the load generator nothing per request.
   const pool: Record<string, string>[] = [];

@@ -56,7 +56,7 @@ async function serve(variant: Variant): Promise<void> {
   let listener: http.RequestListener = hello;
   let stats: (() => unknown) | undefined;
   if (variant === 'wrapped' || variant === 'wrappedWarm' || variant === 'traced') {
-    const { wrapListener } = await import('../src/web/node-http.js');
+    const { wrapListener } = await import('../src/instrumentation/http-server/node-http.js');
     listener = wrapListener(hello, { hmacKeys: KEY });
     if (variant !== 'wrapped') stats = await noopNotifier();
   } else if (variant === 'otel' || variant === 'otelContext') {
@@ -84,7 +84,7 @@ async function serve(variant: Variant): Promise<void> {
 
 /** The signed trace headers of one request (the driver is a no-op, so the trace id is fixed). */
 async function signedHeaders(parentId = PARENT_ID): Promise<Record<string, string>> {
-  const { signedPack } = await import('../src/signing.js');
+  const { signedPack } = await import('../src/propagation/signing.js');
   const [info, hmac] = signedPack({ base_id: BASE_ID, parent_id: parentId }, KEY);
   return { 'X-Trace-Info': info, 'X-Trace-HMAC': hmac! };
 }

@@ -6,7 +6,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createNotifier, enableWebTrace, flush, setNotifier, signedPack } from '../src/index.js';
-import { wrapListener } from '../src/web/node-http.js';
+import { wrapListener } from '../src/instrumentation/http-server/node-http.js';
 import { row } from './harness.js';
 import { otelBaseline } from './otel-baseline.js';
 

@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createNotifier, runWithProfiler, setNotifier, Profiler } from '../src/index.js';
-import { createRedisDriver } from '../src/drivers/redis.js';
-import { parseRedisUrl } from '../src/drivers/redis-url.js';
-import { nowUs, formatTimestamp } from '../src/clock.js';
-import type { Notification } from '../src/payload.js';
+import { createRedisDriver } from '../src/drivers/redis/driver.js';
+import { parseRedisUrl } from '../src/drivers/redis/url.js';
+import { nowUs, formatTimestamp } from '../src/propagation/timestamp.js';
+import type { Notification } from '../src/core/payload.js';
 import { row } from './harness.js';
 
 const REDIS_URL = process.env.OSPROFILER_BENCH_REDIS ?? 'redis://127.0.0.1:6379/15';

@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from '../src/drivers/sqlite-library.js';
+import Database from '../src/drivers/sqlite/library.js';
 import { createNotifier, Profiler, runWithProfiler, setNotifier } from '../src/index.js';
-import { createIndexSql, createTableSql, SQL_INSERT_COLUMNS, SQL_REPORT_COLUMNS } from '../src/drivers/sql-layout.js';
-import { createSqliteDriver, type SqliteDriver } from '../src/drivers/sqlite.js';
+import { createIndexSql, createTableSql, SQL_INSERT_COLUMNS, SQL_REPORT_COLUMNS } from '../src/drivers/sql/layout.js';
+import { createSqliteDriver, type SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { renderJson } from '../src/report/json.js';
 import { renderHtml } from '../src/report/html.js';
 import type { Report } from '../src/report/types.js';

@@ -1,18 +1,18 @@
 // osprofiler: the public core API (re-exports only).
-export { init, get, clean, start, stop, runWithProfiler, type TraceContext } from './current.js';
-export { Profiler } from './profiler.js';
-export { trace, withTrace, Trace, type TraceOptions, type TraceWrapper } from './trace.js';
-export { traceClass, Traced, type TraceClassOptions, type TracedArgs } from './trace-class.js';
-export { signedPack, signedUnpack, generateHmac } from './signing.js';
-export { getTraceIdHeaders, X_TRACE_INFO, X_TRACE_HMAC } from './headers.js';
+export { init, get, clean, start, stop, runWithProfiler, type TraceContext } from './core/current.js';
+export { Profiler } from './core/profiler.js';
+export { trace, withTrace, Trace, type TraceOptions, type TraceWrapper } from './core/trace.js';
+export { traceClass, Traced, type TraceClassOptions, type TracedArgs } from './core/trace-class.js';
+export { signedPack, signedUnpack, generateHmac } from './propagation/signing.js';
+export { getTraceIdHeaders, X_TRACE_INFO, X_TRACE_HMAC } from './propagation/headers.js';
 export { notify, getNotifier, setNotifier, type NotifyFn } from './notifier/notifier.js';
 export { createNotifier, type Notifier, type NotifierOptions } from './notifier/create.js';
 export { flush, shutdown, notifierStats, flushOnExit } from './notifier/lifecycle.js';
 export type { NotifierStats, QueueOptions } from './notifier/queue.js';
 export { buildReport } from './report/build.js';
 export type { Report, ReportNode, ReportNodeInfo, TraceSummary } from './report/types.js';
-export { shortenId, getShortenId, uuidToInt128 } from './ids.js';
-export type { Notification, TraceInfo } from './payload.js';
+export { shortenId, getShortenId, uuidToInt128 } from './core/ids.js';
+export type { Notification, TraceInfo } from './core/payload.js';
 export { initFromConf } from './config/initializer.js';
 export { enableWebTrace, disableWebTrace } from './config/web-trace.js';
 export { isTraceEnabled, isDbTraceEnabled, setDefaults, loadConf, type ProfilerConf } from './config/conf.js';

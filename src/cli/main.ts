@@ -5,10 +5,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAIN_HELP, MAIN_USAGE, TRACE_HELP, TRACE_USAGE } from './help.js';
 import { CliError, EXIT_FAILURE, messageOf, processIo, usageError, type CliIo } from './io.js';
-import { traceList } from './trace-list.js';
-import { traceShow } from './trace-show.js';
-import { demo } from './demo.js';
-import { ui } from './ui.js';
+import { traceList } from './commands/trace-list.js';
+import { traceShow } from './commands/trace-show.js';
+import { demo } from '../demo/demo.js';
+import { ui } from './commands/ui.js';
 
 /** This package's version, from the package.json above this file (src/ or dist/src/). */
 export function packageVersion(): string {

@@ -1,7 +1,11 @@
 // Picks and opens the store the CLI reads (option > OSPROFILER_CONNECTION_STRING > default SQLite) and explains empty answers.
 import { existsSync } from 'node:fs';
 import '../drivers/builtin.js';
-import { defaultConnectionString, describeStore, parseSqliteConnectionString } from '../drivers/default-store.js';
+import {
+  defaultConnectionString,
+  describeStore,
+  parseSqliteConnectionString,
+} from '../drivers/sqlite/default-location.js';
 import {
   createDriver,
   knownSchemes,
@@ -11,7 +15,7 @@ import {
   type DriverOptions,
 } from '../drivers/driver.js';
 import { hasTraceOverviews, type TraceOverview } from '../drivers/trace-overview.js';
-import { createSqliteDriver } from '../drivers/sqlite.js';
+import { createSqliteDriver } from '../drivers/sqlite/driver.js';
 import { BadConnectionStringError, DriverMissingError, OsprofilerError } from '../errors.js';
 import { CliError, EXIT_FAILURE, MISSING_CONNECTION_STRING, messageOf, usageError, type CliIo } from './io.js';
 

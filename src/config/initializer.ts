@@ -1,5 +1,5 @@
 // initFromConf: one call that turns a service's [profiler] configuration into working tracing.
-import { defaultConnectionString } from '../drivers/default-store.js';
+import { defaultConnectionString } from '../drivers/sqlite/default-location.js';
 import { createNotifier, type Notifier, type NotifierOptions } from '../notifier/create.js';
 import { setNotifier } from '../notifier/notifier.js';
 import { defaultConf, getGlobalConf, setGlobalConf, type ProfilerConf } from './conf.js';
@@ -45,7 +45,7 @@ export async function initFromConf(
   enableWebTrace(full.hmacKeys);
   if (full.traceRequests) {
     // why: loaded on demand so services that never trace outgoing HTTP never load the hooks.
-    const { traceRequests } = await import('../http-client/index.js');
+    const { traceRequests } = await import('../instrumentation/http-client/trace-requests.js');
     traceRequests();
   }
   return notifier;

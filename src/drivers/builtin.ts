@@ -15,22 +15,22 @@ registerDriver('memory', async (connectionString: string, options: DriverOptions
 registerDriver('noop', async () => new (await import('./noop.js')).NoopDriver());
 
 registerDriver('sqlite', async (connectionString, options) => {
-  const { createSqliteDriver } = await import('./sqlite.js');
+  const { createSqliteDriver } = await import('./sqlite/driver.js');
   return createSqliteDriver(connectionString, options);
 });
 
 registerDriver('redis', async (connectionString, options) => {
-  const { createRedisDriver } = await import('./redis.js');
+  const { createRedisDriver } = await import('./redis/driver.js');
   return createRedisDriver(connectionString, options);
 });
 
 registerDriver('redissentinel', async (connectionString, options) => {
-  const { createRedisSentinelDriver } = await import('./redis.js');
+  const { createRedisSentinelDriver } = await import('./redis/driver.js');
   return createRedisSentinelDriver(connectionString, options);
 });
 
 const sqlDriver: DriverFactory = async (connectionString, options) => {
-  const { createSqlDriver } = await import('./sql.js');
+  const { createSqlDriver } = await import('./sql/index.js');
   return createSqlDriver(connectionString, options);
 };
 for (const scheme of ['postgresql', 'postgresql+psycopg2', 'mysql', 'mysql+pymysql', 'mysql+mysqldb']) {
@@ -42,14 +42,14 @@ const lazy =
   async (cs, options) =>
     (await load())(cs, options);
 const remote: Array<[string[], DriverFactory]> = [
-  [['mongodb', 'mongodb+srv'], lazy(async () => (await import('./mongodb.js')).createMongoDriver)],
+  [['mongodb', 'mongodb+srv'], lazy(async () => (await import('./mongodb/driver.js')).createMongoDriver)],
   [
     ['elasticsearch', 'elasticsearch+https'],
-    lazy(async () => (await import('./elasticsearch.js')).createElasticsearchDriver),
+    lazy(async () => (await import('./elasticsearch/driver.js')).createElasticsearchDriver),
   ],
-  [['otlp', 'otlp+https'], lazy(async () => (await import('./otlp.js')).createOtlpDriver)],
-  [['jaeger', 'jaeger+https'], lazy(async () => (await import('./jaeger.js')).createJaegerDriver)],
-  [['messaging'], lazy(async () => (await import('./messaging.js')).createMessagingDriver)],
-  [['loginsight'], lazy(async () => (await import('./loginsight.js')).createLogInsightDriver)],
+  [['otlp', 'otlp+https'], lazy(async () => (await import('./otlp/driver.js')).createOtlpDriver)],
+  [['jaeger', 'jaeger+https'], lazy(async () => (await import('./otlp/jaeger.js')).createJaegerDriver)],
+  [['messaging'], lazy(async () => (await import('./messaging/driver.js')).createMessagingDriver)],
+  [['loginsight'], lazy(async () => (await import('./loginsight/driver.js')).createLogInsightDriver)],
 ];
 for (const [schemes, factory] of remote) for (const scheme of schemes) registerDriver(scheme, factory);

@@ -1,6 +1,6 @@
 // The storage driver interface and the registry that maps connection-string schemes to drivers.
 import { BadConnectionStringError } from '../errors.js';
-import type { Notification } from '../payload.js';
+import type { Notification } from '../core/payload.js';
 import type { Report, TraceSummary } from '../report/types.js';
 
 /** Options every driver receives (Python: project, service, host, conf). */

@@ -1,5 +1,5 @@
 // memory:// — keeps notifications in this process (tests, embedding, the demo); bounded.
-import type { Notification } from '../payload.js';
+import type { Notification } from '../core/payload.js';
 import { buildReport } from '../report/build.js';
 import type { Report, TraceSummary } from '../report/types.js';
 import type { Driver, DriverOptions } from './driver.js';

@@ -1,6 +1,6 @@
 // noop:// — accepts and discards every notification (benchmarks, or storage switched off).
 import { NotSupportedError } from '../errors.js';
-import type { Notification } from '../payload.js';
+import type { Notification } from '../core/payload.js';
 import type { Report, TraceSummary } from '../report/types.js';
 import type { Driver } from './driver.js';
 

@@ -1,5 +1,5 @@
 // Helpers every driver shares: the stored form of a notification and trace summaries.
-import { shallowCopy, type Notification } from '../payload.js';
+import { shallowCopy, type Notification } from '../core/payload.js';
 import type { TraceSummary } from '../report/types.js';
 import type { DriverOptions } from './driver.js';
 

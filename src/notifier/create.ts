@@ -2,7 +2,7 @@
 import '../drivers/builtin.js';
 import { createDriver, redactConnectionString, schemeOf, type Driver, type DriverOptions } from '../drivers/driver.js';
 import { logRateLimited } from '../log.js';
-import type { Notification } from '../payload.js';
+import type { Notification } from '../core/payload.js';
 import { BatchingQueue, type NotifierStats, type QueueOptions } from './queue.js';
 
 /** A notifier function with its queue's controls. Pass it to setNotifier(). */

@@ -1,5 +1,5 @@
 // The process-wide notifier slot: where every notification goes (Python's osprofiler.notifier).
-import type { Notification } from '../payload.js';
+import type { Notification } from '../core/payload.js';
 import { logRateLimited } from '../log.js';
 
 /** A function that takes one notification; it must not block and should not throw. */

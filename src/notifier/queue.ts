@@ -1,7 +1,7 @@
 // A bounded queue between notify() and a driver: batches writes, drops when full, never throws.
-import { runOutsideTrace } from '../context.js';
+import { runOutsideTrace } from '../core/context.js';
 import { logRateLimited, debug } from '../log.js';
-import type { Notification } from '../payload.js';
+import type { Notification } from '../core/payload.js';
 
 /** Counters of one notifier. */
 export interface NotifierStats {

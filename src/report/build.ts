@@ -2,7 +2,7 @@
 import { debug } from '../log.js';
 import { exceptionOf, hostOfInfo, RAW_PAYLOAD_PREFIX, unshare, type PointState } from './build-point.js';
 import { buildTree, statsObject, type Stats } from './build-tree.js';
-import { msBetweenParts, TimestampReader } from './timestamp.js';
+import { msBetweenParts, TimestampReader } from '../propagation/timestamp.js';
 import type { Report, ReportNode, ReportNodeInfo, StoredNotification } from './types.js';
 
 /** Why a record was left out of the report (Python would have failed the whole report instead). */

@@ -1,6 +1,6 @@
 // Renders a report byte-for-byte as Python's json.dumps(report, separators=(",", ": "), indent=2) does.
 import { Buffer } from 'node:buffer';
-import { pythonJsonString } from '../python-json.js';
+import { pythonJsonString } from '../propagation/python-json.js';
 import type { Report } from './types.js';
 
 export { pythonJsonString };

@@ -1,5 +1,5 @@
 // Exports a report as Chrome trace-event JSON, which Perfetto, chrome://tracing and speedscope open.
-import { compareTimestamps, parseTimestampParts, type TimestampParts } from './timestamp.js';
+import { compareTimestamps, parseTimestampParts, type TimestampParts } from '../propagation/timestamp.js';
 import { payloadInfo, spanDetail, spanError, spanPayloads, spanService, walkReport } from './span-label.js';
 import type { Report, ReportNode } from './types.js';
 

@@ -1,5 +1,5 @@
 // The report object, in the exact shape Python's drivers return from get_report().
-import type { Notification } from '../payload.js';
+import type { Notification } from '../core/payload.js';
 
 /** A notification as stored (with the project and service the driver added). */
 export type StoredNotification = Notification;

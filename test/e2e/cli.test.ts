@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { defaultConnectionString } from '../../src/drivers/default-store.js';
-import { createSqliteDriver } from '../../src/drivers/sqlite.js';
-import type { Notification } from '../../src/payload.js';
+import { defaultConnectionString } from '../../src/drivers/sqlite/default-location.js';
+import { createSqliteDriver } from '../../src/drivers/sqlite/driver.js';
+import type { Notification } from '../../src/core/payload.js';
 import { renderJson } from '../../src/report/json.js';
 import type { Report } from '../../src/report/types.js';
 import { bin, ensureBuilt, root } from '../helpers/built-bin.js';

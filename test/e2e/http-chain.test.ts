@@ -7,21 +7,21 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import Database from '../../src/drivers/sqlite-library.js';
+import Database from '../../src/drivers/sqlite/library.js';
 import type BetterSqlite3 from 'better-sqlite3';
 
 import '../../src/drivers/builtin.js';
-import { runInProfiler } from '../../src/context.js';
+import { runInProfiler } from '../../src/core/context.js';
 import { createDriver } from '../../src/drivers/driver.js';
-import type { SqliteDriver } from '../../src/drivers/sqlite.js';
-import { getTraceIdHeaders } from '../../src/headers.js';
+import type { SqliteDriver } from '../../src/drivers/sqlite/driver.js';
+import { getTraceIdHeaders } from '../../src/propagation/headers.js';
 import { createNotifier } from '../../src/notifier/create.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
-import { Profiler } from '../../src/profiler.js';
+import { Profiler } from '../../src/core/profiler.js';
 import type { Report, ReportNode } from '../../src/report/types.js';
-import { signedPack } from '../../src/signing.js';
-import { startTrace } from '../../src/web/start-trace.js';
-import { traceRequests, untraceRequests } from '../../src/http-client/index.js';
+import { signedPack } from '../../src/propagation/signing.js';
+import { startTrace } from '../../src/instrumentation/http-client/start-trace.js';
+import { traceRequests, untraceRequests } from '../../src/instrumentation/http-client/trace-requests.js';
 import type { ChainServiceConfig } from './services/chain-service.js';
 
 const servicesDir = join(dirname(fileURLToPath(import.meta.url)), 'services');

@@ -5,7 +5,7 @@ import type {
   AmqpConnectionLike,
   AmqpDeliveryLike,
   AmqpDriverChannelLike,
-} from '../../src/drivers/messaging-client.js';
+} from '../../src/drivers/messaging/client.js';
 
 export interface FakePublish {
   exchange: string;

@@ -1,9 +1,9 @@
 // Captures what the tests' code sends: notifications through the notifier, and diagnostics_channel starts.
 import { tracingChannel } from 'node:diagnostics_channel';
-import { runWithProfiler } from '../../src/current.js';
+import { runWithProfiler } from '../../src/core/current.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
-import type { Notification } from '../../src/payload.js';
-import { Profiler } from '../../src/profiler.js';
+import type { Notification } from '../../src/core/payload.js';
+import { Profiler } from '../../src/core/profiler.js';
 
 /** A notification list that `listen()` empties (in place) and makes the notifier's target. */
 export interface NotificationCapture {

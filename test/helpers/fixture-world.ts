@@ -1,9 +1,9 @@
 // Replays a payload fixture's frozen world: ids, clock and host as the Python generator froze them.
-import { setClock } from '../../src/clock.js';
-import { setHostname } from '../../src/host.js';
-import { setUuidGenerator } from '../../src/ids.js';
+import { setClock } from '../../src/propagation/timestamp.js';
+import { setHostname } from '../../src/core/host.js';
+import { setUuidGenerator } from '../../src/core/ids.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
-import type { Notification } from '../../src/payload.js';
+import type { Notification } from '../../src/core/payload.js';
 
 export interface FrozenCase {
   ids_generated: string[];

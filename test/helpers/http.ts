@@ -1,7 +1,7 @@
 // HTTP helpers shared by the web-framework and HTTP-client tests: signed trace headers, a plain client, waits.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signedPack } from '../../src/signing.js';
+import { signedPack } from '../../src/propagation/signing.js';
 
 /** The HMAC key the tests sign with. */
 export const KEY = 'SECRET_KEY';

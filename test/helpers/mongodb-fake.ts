@@ -1,5 +1,5 @@
 // An in-memory stand-in for the mongodb client: records every call and evaluates the few operations the driver uses.
-import type { MongoClientLike, MongoCollectionLike } from '../../src/drivers/mongodb.js';
+import type { MongoClientLike, MongoCollectionLike } from '../../src/drivers/mongodb/driver.js';
 
 type Doc = Record<string, any>;
 

@@ -2,9 +2,9 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import knexFactory, { type Knex } from 'knex';
-import { instrumentPg, type PgClientLike } from '../../src/db/index.js';
+import { instrumentPg, type PgClientLike } from '../../src/db.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
-import { withTrace } from '../../src/trace.js';
+import { withTrace } from '../../src/core/trace.js';
 import { captureNotifications, dbInfo, inTrace } from '../helpers/capture.js';
 import { requireService, tcpProbe } from '../helpers/services.js';
 

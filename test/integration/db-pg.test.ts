@@ -2,12 +2,12 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { instrumentPg } from '../../src/db/index.js';
-import { runWithProfiler } from '../../src/current.js';
-import { currentProfiler } from '../../src/context.js';
-import { Profiler } from '../../src/profiler.js';
+import { instrumentPg } from '../../src/db.js';
+import { runWithProfiler } from '../../src/core/current.js';
+import { currentProfiler } from '../../src/core/context.js';
+import { Profiler } from '../../src/core/profiler.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
-import { withTrace } from '../../src/trace.js';
+import { withTrace } from '../../src/core/trace.js';
 import { captureNotifications, dbInfo, inTrace } from '../helpers/capture.js';
 import { requireService, tcpProbe } from '../helpers/services.js';
 

@@ -8,9 +8,9 @@ import {
   ES_ERROR_INDEX,
   ES_INDEX,
   type ElasticsearchDriver,
-} from '../../src/drivers/elasticsearch.js';
-import { esNodeUrl } from '../../src/drivers/elasticsearch-client.js';
-import type { Notification } from '../../src/payload.js';
+} from '../../src/drivers/elasticsearch/driver.js';
+import { esNodeUrl } from '../../src/drivers/elasticsearch/client.js';
+import type { Notification } from '../../src/core/payload.js';
 
 const RAW = process.env.OSPROFILER_TEST_ELASTICSEARCH_URL;
 const CONNECTION = RAW?.replace(/^http:\/\//, 'elasticsearch://').replace(/^https:\/\//, 'elasticsearch+https://');

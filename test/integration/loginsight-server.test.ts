@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogInsightDriver } from '../../src/drivers/loginsight.js';
-import type { Notification } from '../../src/payload.js';
+import { createLogInsightDriver } from '../../src/drivers/loginsight/driver.js';
+import type { Notification } from '../../src/core/payload.js';
 
 const CONNECTION = process.env.OSPROFILER_TEST_LOGINSIGHT_URL;
 const skip = CONNECTION

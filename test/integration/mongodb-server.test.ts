@@ -2,8 +2,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createMongoDriver, type MongoDriver } from '../../src/drivers/mongodb.js';
-import type { Notification } from '../../src/payload.js';
+import { createMongoDriver, type MongoDriver } from '../../src/drivers/mongodb/driver.js';
+import type { Notification } from '../../src/core/payload.js';
 
 const URL_ = process.env.OSPROFILER_TEST_MONGODB_URL;
 const skip = URL_ ? false : 'set OSPROFILER_TEST_MONGODB_URL (a mongodb:// URL) to run against a real MongoDB server';

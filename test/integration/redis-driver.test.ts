@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { currentProfiler } from '../../src/context.js';
-import { runWithProfiler } from '../../src/current.js';
+import { currentProfiler } from '../../src/core/context.js';
+import { runWithProfiler } from '../../src/core/current.js';
 import { registerDriver } from '../../src/drivers/driver.js';
 import {
   createRedisDriver,
@@ -17,13 +17,13 @@ import {
   RedisDriver,
   type RedisClientLike,
   type RedisPipelineLike,
-} from '../../src/drivers/redis.js';
-import { buildRedisOptions, parseRedisUrl } from '../../src/drivers/redis-url.js';
+} from '../../src/drivers/redis/driver.js';
+import { buildRedisOptions, parseRedisUrl } from '../../src/drivers/redis/url.js';
 import { DriverUnavailableError } from '../../src/errors.js';
 import { createNotifier } from '../../src/notifier/create.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
-import type { Notification } from '../../src/payload.js';
-import { Profiler } from '../../src/profiler.js';
+import type { Notification } from '../../src/core/payload.js';
+import { Profiler } from '../../src/core/profiler.js';
 import { buildReport } from '../../src/report/build.js';
 import { onChannelStart } from '../helpers/capture.js';
 import { cleanOsprofilerKeys, probeClient, redisProbe } from '../helpers/redis.js';
@@ -337,7 +337,7 @@ describe('RedisDriver with a real Redis', { skip: gate.skip }, () => {
 
   it('does not keep a finished process alive with its idle connection', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'osp-redis-'));
-    const src = fileURLToPath(new URL('../../src/drivers/redis.ts', import.meta.url));
+    const src = fileURLToPath(new URL('../../src/drivers/redis/driver.ts', import.meta.url));
     const script = join(dir, 'child.mts');
     writeFileSync(
       script,

@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
 import pg from 'pg';
-import { currentProfiler } from '../../src/context.js';
-import { runWithProfiler } from '../../src/current.js';
+import { currentProfiler } from '../../src/core/context.js';
+import { runWithProfiler } from '../../src/core/current.js';
 import { registerDriver } from '../../src/drivers/driver.js';
-import { SQL_SCHEMES, mysqlConnectionSettings, parseSqlUrl, pgPoolSettings } from '../../src/drivers/sql-url.js';
+import { SQL_SCHEMES, mysqlConnectionSettings, parseSqlUrl, pgPoolSettings } from '../../src/drivers/sql/url.js';
 import {
   createSqlDriver,
   mysqlClient,
@@ -21,12 +21,12 @@ import {
   SqlDriver,
   type MysqlModule,
   type SqlClientLike,
-} from '../../src/drivers/sql.js';
+} from '../../src/drivers/sql/index.js';
 import { DriverUnavailableError } from '../../src/errors.js';
 import { createNotifier } from '../../src/notifier/create.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
-import type { Notification } from '../../src/payload.js';
-import { Profiler } from '../../src/profiler.js';
+import type { Notification } from '../../src/core/payload.js';
+import { Profiler } from '../../src/core/profiler.js';
 import { onChannelStart } from '../helpers/capture.js';
 import { freePort, requireService } from '../helpers/services.js';
 
@@ -340,7 +340,7 @@ for (const server of servers) {
 
     it('does not keep a finished process alive with its idle connection', () => {
       const dir = mkdtempSync(join(tmpdir(), 'osp-sql-'));
-      const src = fileURLToPath(new URL('../../src/drivers/sql.ts', import.meta.url));
+      const src = fileURLToPath(new URL('../../src/drivers/sql/index.ts', import.meta.url));
       const script = join(dir, 'child.mts');
       writeFileSync(
         script,

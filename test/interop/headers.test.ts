@@ -2,10 +2,10 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadFixture } from '../helpers/fixtures.js';
-import { Profiler } from '../../src/profiler.js';
-import { runInProfiler } from '../../src/context.js';
-import { setUuidGenerator } from '../../src/ids.js';
-import { generateHmac, signedUnpack } from '../../src/signing.js';
+import { Profiler } from '../../src/core/profiler.js';
+import { runInProfiler } from '../../src/core/context.js';
+import { setUuidGenerator } from '../../src/core/ids.js';
+import { generateHmac, signedUnpack } from '../../src/propagation/signing.js';
 import {
   MAX_TRACE_HEADER_BYTES,
   X_TRACE_HMAC,
@@ -13,7 +13,7 @@ import {
   getTraceIdHeaders,
   parseHmacKeys,
   readTraceHeaders,
-} from '../../src/headers.js';
+} from '../../src/propagation/headers.js';
 
 interface ClientCase {
   why: string;

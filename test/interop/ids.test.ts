@@ -2,8 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadFixture } from '../helpers/fixtures.js';
-import { getShortenId, setUuidGenerator, shortenId, shortenIdHex16, uuidToInt128 } from '../../src/ids.js';
-import { Profiler } from '../../src/profiler.js';
+import { getShortenId, setUuidGenerator, shortenId, shortenIdHex16, uuidToInt128 } from '../../src/core/ids.js';
+import { Profiler } from '../../src/core/profiler.js';
 
 interface IdsFixture {
   shorten_id: Array<{

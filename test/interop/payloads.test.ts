@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadFixture } from '../helpers/fixtures.js';
 import { replay } from '../helpers/fixture-world.js';
-import { runWithProfiler, start, stop } from '../../src/current.js';
-import { Profiler } from '../../src/profiler.js';
-import { trace, withTrace, Trace } from '../../src/trace.js';
-import { traceClass } from '../../src/trace-class.js';
-import type { Notification } from '../../src/payload.js';
+import { runWithProfiler, start, stop } from '../../src/core/current.js';
+import { Profiler } from '../../src/core/profiler.js';
+import { trace, withTrace, Trace } from '../../src/core/trace.js';
+import { traceClass } from '../../src/core/trace-class.js';
+import type { Notification } from '../../src/core/payload.js';
 
 interface Case {
   why: string;

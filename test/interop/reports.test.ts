@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { buildReport, type SkipReason } from '../../src/report/build.js';
 import { renderDot } from '../../src/report/dot.js';
 import { renderJson } from '../../src/report/json.js';
-import { parseTimestamp } from '../../src/report/timestamp.js';
+import { parseTimestamp } from '../../src/propagation/timestamp.js';
 import type { Report, StoredNotification } from '../../src/report/types.js';
 import { fixturesDir, loadFixture } from '../helpers/fixtures.js';
 

@@ -11,10 +11,15 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { runInProfiler } from '../../src/context.js';
-import type { Notification } from '../../src/payload.js';
-import { Profiler } from '../../src/profiler.js';
-import { TracingAgent, TracingHttpsAgent, traceRequests, untraceRequests } from '../../src/http-client/index.js';
+import { runInProfiler } from '../../src/core/context.js';
+import type { Notification } from '../../src/core/payload.js';
+import { Profiler } from '../../src/core/profiler.js';
+import {
+  TracingAgent,
+  TracingHttpsAgent,
+  traceRequests,
+  untraceRequests,
+} from '../../src/instrumentation/http-client/trace-requests.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { replay } from '../helpers/fixture-world.js';
 

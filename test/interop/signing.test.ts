@@ -2,8 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadFixture } from '../helpers/fixtures.js';
-import { generateHmac, signedPack, signedUnpack } from '../../src/signing.js';
-import { pythonJsonDumps } from '../../src/python-json.js';
+import { generateHmac, signedPack, signedUnpack } from '../../src/propagation/signing.js';
+import { pythonJsonDumps } from '../../src/propagation/python-json.js';
 
 interface PackCase {
   why: string;

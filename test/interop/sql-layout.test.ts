@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import Database from '../../src/drivers/sqlite-library.js';
+import Database from '../../src/drivers/sqlite/library.js';
 
 import {
   SqlReportReader,
@@ -15,9 +15,9 @@ import {
   parseSqlRow,
   reportFromSqlRows,
   type SqlRow,
-} from '../../src/drivers/sql-layout.js';
-import { createSqliteDriver } from '../../src/drivers/sqlite.js';
-import type { Notification } from '../../src/payload.js';
+} from '../../src/drivers/sql/layout.js';
+import { createSqliteDriver } from '../../src/drivers/sqlite/driver.js';
+import type { Notification } from '../../src/core/payload.js';
 import { renderJson } from '../../src/report/json.js';
 import type { Report } from '../../src/report/types.js';
 import { loadFixture } from '../helpers/fixtures.js';

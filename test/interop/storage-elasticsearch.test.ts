@@ -1,8 +1,8 @@
 // elasticsearch:// against fixtures/storage/elasticsearch.json (Python 3.4.3's driver, elasticsearch-py 7.17 serializer).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createElasticsearchDriver, type ElasticsearchDriver } from '../../src/drivers/elasticsearch.js';
-import type { Notification } from '../../src/payload.js';
+import { createElasticsearchDriver, type ElasticsearchDriver } from '../../src/drivers/elasticsearch/driver.js';
+import type { Notification } from '../../src/core/payload.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { startFakeElasticsearch, type FakeEs } from '../helpers/elasticsearch-server.js';
 

@@ -1,7 +1,7 @@
 // jaeger:// against fixtures/storage/jaeger.json (Python 3.4.3's jaeger-client driver), decoded from a real OTLP/HTTP receiver.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createJaegerDriver } from '../../src/drivers/jaeger.js';
+import { createJaegerDriver } from '../../src/drivers/otlp/jaeger.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
 

@@ -1,9 +1,9 @@
 // loginsight:// against fixtures/storage/loginsight.json (Python 3.4.3's driver with requests.Session.send recorded).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogInsightDriver } from '../../src/drivers/loginsight.js';
-import type { LogInsightRequest, LogInsightResponse } from '../../src/drivers/loginsight-client.js';
-import type { Notification } from '../../src/payload.js';
+import { createLogInsightDriver } from '../../src/drivers/loginsight/driver.js';
+import type { LogInsightRequest, LogInsightResponse } from '../../src/drivers/loginsight/client.js';
+import type { Notification } from '../../src/core/payload.js';
 import { loadFixture } from '../helpers/fixtures.js';
 
 const fixture = loadFixture('storage/loginsight.json');

@@ -1,16 +1,16 @@
 // fixtures/storage/messaging.json: the bodies we publish equal Python's byte for byte; Python's messages read back into its report.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setClock } from '../../src/clock.js';
-import { MessagingDriver } from '../../src/drivers/messaging.js';
+import { setClock } from '../../src/propagation/timestamp.js';
+import { MessagingDriver } from '../../src/drivers/messaging/driver.js';
 import {
   buildNotificationMessage,
   encodeMessageBody,
   readMessagePayload,
-} from '../../src/drivers/messaging-message.js';
+} from '../../src/drivers/messaging/message.js';
 import { storedRecord } from '../../src/drivers/records.js';
-import { setUuidGenerator } from '../../src/ids.js';
-import type { Notification } from '../../src/payload.js';
+import { setUuidGenerator } from '../../src/core/ids.js';
+import type { Notification } from '../../src/core/payload.js';
 import { FakeAmqpBroker } from '../helpers/amqp-fake.js';
 import { loadFixture } from '../helpers/fixtures.js';
 

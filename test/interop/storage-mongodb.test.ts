@@ -1,8 +1,8 @@
 // mongodb:// against fixtures/storage/mongodb.json (Python 3.4.3's driver with pymongo replaced by a recorder).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMongoDriver } from '../../src/drivers/mongodb.js';
-import type { Notification } from '../../src/payload.js';
+import { createMongoDriver } from '../../src/drivers/mongodb/driver.js';
+import type { Notification } from '../../src/core/payload.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { FakeMongoClient } from '../helpers/mongodb-fake.js';
 

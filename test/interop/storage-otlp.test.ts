@@ -1,8 +1,8 @@
 // otlp:// against fixtures/storage/otlp.json (head's OTLP driver formulas), decoded from a real OTLP/HTTP receiver.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createOtlpDriver } from '../../src/drivers/otlp.js';
-import { toUnixNano } from '../../src/drivers/otlp-mapping.js';
+import { createOtlpDriver } from '../../src/drivers/otlp/driver.js';
+import { toUnixNano } from '../../src/drivers/otlp/mapping.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
 

@@ -2,8 +2,8 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { createRedisDriver, type RedisDriver } from '../../src/drivers/redis.js';
-import type { Notification } from '../../src/payload.js';
+import { createRedisDriver, type RedisDriver } from '../../src/drivers/redis/driver.js';
+import type { Notification } from '../../src/core/payload.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { cleanOsprofilerKeys, redisProbe } from '../helpers/redis.js';
 import { requireService } from '../helpers/services.js';

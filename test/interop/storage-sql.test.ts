@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
 import pg from 'pg';
-import { mysqlConnectionSettings, parseSqlUrl, pgPoolSettings } from '../../src/drivers/sql-url.js';
-import { mysqlClient, pgClient, SqlDriver, type MysqlModule, type SqlClientLike } from '../../src/drivers/sql.js';
-import type { Notification } from '../../src/payload.js';
+import { mysqlConnectionSettings, parseSqlUrl, pgPoolSettings } from '../../src/drivers/sql/url.js';
+import { mysqlClient, pgClient, SqlDriver, type MysqlModule, type SqlClientLike } from '../../src/drivers/sql/index.js';
+import type { Notification } from '../../src/core/payload.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { requireService } from '../helpers/services.js';
 

@@ -18,11 +18,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { formatTimestamp } from '../../src/clock.js';
+import { formatTimestamp } from '../../src/propagation/timestamp.js';
 import { disableWebTrace, enableWebTrace, resetWebTrace } from '../../src/config/web-trace.js';
-import { currentProfiler } from '../../src/context.js';
-import type { Notification } from '../../src/payload.js';
-import { wrapListener } from '../../src/web/node-http.js';
+import { currentProfiler } from '../../src/core/context.js';
+import type { Notification } from '../../src/core/payload.js';
+import { wrapListener } from '../../src/instrumentation/http-server/node-http.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { replay } from '../helpers/fixture-world.js';
 

@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { initFromConf } from '../../../src/config/initializer.js';
-import { currentProfiler } from '../../../src/context.js';
+import { currentProfiler } from '../../../src/core/context.js';
 import { flush } from '../../../src/notifier/lifecycle.js';
 
 /** The JSON a service receives as its only argument. */

@@ -1,6 +1,6 @@
 // e2e chain service on Express (5 by default, 4 with expressModule "express4"), traced with expressMiddleware.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { expressMiddleware } from '../../../src/web/express.js';
+import { expressMiddleware } from '../../../src/instrumentation/http-server/express.js';
 import { answerChain, config, queryOf, serveOverIpc, setUpTracing } from './chain-service.js';
 
 interface ExpressResponse extends ServerResponse {

@@ -1,6 +1,6 @@
 // e2e chain service on Fastify, traced with fastifyPlugin.
 import Fastify from 'fastify';
-import { fastifyPlugin } from '../../../src/web/fastify.js';
+import { fastifyPlugin } from '../../../src/instrumentation/http-server/fastify.js';
 import { answerChain, queryOf, serveOverIpc, setUpTracing } from './chain-service.js';
 
 await setUpTracing();

@@ -1,7 +1,7 @@
 // e2e chain service on Koa, traced with koaMiddleware.
 import { createServer } from 'node:http';
 import Koa from 'koa';
-import { koaMiddleware } from '../../../src/web/koa.js';
+import { koaMiddleware } from '../../../src/instrumentation/http-server/koa.js';
 import { answerChain, queryOf, serveOverIpc, setUpTracing } from './chain-service.js';
 
 await setUpTracing();

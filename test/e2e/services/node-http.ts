@@ -1,6 +1,6 @@
 // e2e chain service on node:http, traced with wrapListener.
 import { createServer } from 'node:http';
-import { wrapListener } from '../../../src/web/node-http.js';
+import { wrapListener } from '../../../src/instrumentation/http-server/node-http.js';
 import { answerChain, queryOf, serveOverIpc, setUpTracing } from './chain-service.js';
 
 await setUpTracing();

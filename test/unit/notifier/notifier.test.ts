@@ -6,8 +6,8 @@ import { getNotifier, notify, setNotifier } from '../../../src/notifier/notifier
 import { registerDriver, type Driver } from '../../../src/drivers/driver.js';
 import { BadConnectionStringError } from '../../../src/errors.js';
 import { setLogSink } from '../../../src/log.js';
-import { runWithProfiler, start, stop } from '../../../src/current.js';
-import { Profiler } from '../../../src/profiler.js';
+import { runWithProfiler, start, stop } from '../../../src/core/current.js';
+import { Profiler } from '../../../src/core/profiler.js';
 
 afterEach(async () => {
   await shutdown();

@@ -2,11 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchingQueue } from '../../../src/notifier/queue.js';
-import { currentProfiler } from '../../../src/context.js';
-import { runWithProfiler } from '../../../src/current.js';
-import { Profiler } from '../../../src/profiler.js';
+import { currentProfiler } from '../../../src/core/context.js';
+import { runWithProfiler } from '../../../src/core/current.js';
+import { Profiler } from '../../../src/core/profiler.js';
 import { setLogSink } from '../../../src/log.js';
-import type { Notification } from '../../../src/payload.js';
+import type { Notification } from '../../../src/core/payload.js';
 
 const note = (i: number): Notification => ({
   name: `n${i}-start`,

@@ -1,0 +1,134 @@
+// `osprofiler trace list [--error-trace]`: one table line per stored trace.
+import { parseArgs } from 'node:util';
+import type { Driver } from '../../drivers/driver.js';
+import { hasTraceOverviews, type TraceOverview } from '../../drivers/trace-overview.js';
+import { LIST_HELP, LIST_USAGE } from '../help.js';
+import { messageOf, usageError, type CliIo } from '../io.js';
+import { chooseStore, driverOptionsFrom, openStore, plural, storeFailure } from '../store.js';
+import { renderTable } from '../table.js';
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  'connection-string': { type: 'string' },
+  'transport-url': { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'error-trace': { type: 'boolean' },
+  limit: { type: 'string' },
+} as const;
+
+/** Python's columns; stores that can summarise traces add the rest. */
+const PYTHON_HEADERS = ['base_id', 'timestamp'];
+const OVERVIEW_HEADERS = ['base_id', 'timestamp', 'duration', 'points', 'services', 'error'];
+
+/**
+ * Python's `--error-trace` takes a value parsed with `bool()`: any non-empty text (even "False")
+ * means yes, "" means no. We also accept it as a plain flag. Returns the argv without the value.
+ */
+function takeErrorTraceValue(argv: readonly string[]): { args: string[]; errorTrace?: boolean } {
+  const args: string[] = [];
+  let errorTrace: boolean | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (arg.startsWith('--error-trace=')) {
+      errorTrace = arg.length > '--error-trace='.length;
+    } else if (arg === '--error-trace') {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('-')) {
+        errorTrace = next !== '';
+        i++;
+      } else if (next === '') {
+        errorTrace = false;
+        i++;
+      } else {
+        errorTrace = true;
+      }
+    } else {
+      args.push(arg);
+    }
+  }
+  return errorTrace === undefined ? { args } : { args, errorTrace };
+}
+
+function overviewRow(o: TraceOverview): string[] {
+  return [
+    o.base_id,
+    o.timestamp,
+    o.durationMs === null ? '' : `${o.durationMs} ms`,
+    String(o.spans),
+    o.services.join(', '),
+    o.error ?? '',
+  ];
+}
+
+async function rows(
+  driver: Driver,
+  errorsOnly: boolean,
+  limit: number | undefined,
+): Promise<{ headers: string[]; rows: string[][] }> {
+  if (hasTraceOverviews(driver)) {
+    const overviews = await driver.listTraceOverviews({ errorsOnly, ...(limit !== undefined ? { limit } : {}) });
+    return { headers: OVERVIEW_HEADERS, rows: overviews.map(overviewRow) };
+  }
+  const traces = errorsOnly ? await driver.listErrorTraces() : await driver.listTraces(['base_id', 'timestamp']);
+  const list = traces
+    .map((t) => [String(t.base_id), typeof t.timestamp === 'string' ? t.timestamp : String(t.timestamp ?? '')])
+    .sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return { headers: PYTHON_HEADERS, rows: limit !== undefined ? list.slice(Math.max(0, list.length - limit)) : list };
+}
+
+/**
+ * `osprofiler trace list`: every trace of the store (or only those with an error), oldest first,
+ * as a prettytable. The table goes to stdout; which store was read, to stderr.
+ * @since 0.1.0
+ */
+export async function traceList(argv: readonly string[], io: CliIo): Promise<number> {
+  const { args, errorTrace } = takeErrorTraceValue(argv);
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
+  } catch (error) {
+    throw usageError(LIST_USAGE, messageOf(error));
+  }
+  const { values } = parsed;
+  if (values.help) {
+    io.stdout(LIST_HELP);
+    return 0;
+  }
+  let limit: number | undefined;
+  if (values.limit !== undefined) {
+    limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 0)
+      throw usageError(LIST_USAGE, `argument --limit: invalid count: '${values.limit}'`);
+  }
+  const errorsOnly = errorTrace ?? values['error-trace'] ?? false;
+  const choice = chooseStore(values['connection-string'], io);
+  const store = await openStore(choice, driverOptionsFrom(values, LIST_USAGE));
+  if (store.kind === 'missing') {
+    io.stdout(renderTable(PYTHON_HEADERS, []));
+    io.stderr(`Store read: ${choice.description}, which does not exist yet (no service has stored a trace there).\n`);
+    return 0;
+  }
+  const driver = store.driver;
+  try {
+    let table: { headers: string[]; rows: string[][] };
+    try {
+      table = await rows(driver, errorsOnly, limit);
+    } catch (error) {
+      throw storeFailure(choice, error);
+    }
+    io.stdout(renderTable(table.headers, table.rows));
+    const count = `${plural(table.rows.length, 'trace')}${errorsOnly ? ' with an error' : ''}${limit !== undefined ? ' shown' : ''}`;
+    io.stderr(`Store read: ${choice.description} — ${count}.\n`);
+  } finally {
+    try {
+      await driver.close();
+    } catch {
+      // nothing was written
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,124 @@
+// The profiler of one trace in one async context: a stack of open trace points.
+import { utcTimestamp } from '../propagation/timestamp.js';
+import { getHostname } from './host.js';
+import { uuid4, getShortenId } from './ids.js';
+import { notify } from '../notifier/notifier.js';
+import { buildNotification, withHost, type TraceInfo } from './payload.js';
+
+/** The notification names of one point name, built once. */
+interface PointNames {
+  readonly start: string;
+  readonly stop: string;
+}
+
+/** One entry of the span stack; frames are immutable and shared between forked views. */
+interface Frame {
+  readonly id: string;
+  /** Notification names; undefined for the two root frames (base id and received parent id). */
+  readonly names: PointNames | undefined;
+  readonly parent: Frame | undefined;
+}
+
+// why: a service uses a handful of point names; caching `<name>-start`/`<name>-stop` saves two
+// string allocations per span. Bounded, so arbitrary names cannot grow it without limit.
+const namesCache = new Map<string, PointNames>();
+const NAMES_CACHE_LIMIT = 512;
+
+function pointNames(name: string): PointNames {
+  let names = namesCache.get(name);
+  if (names === undefined) {
+    names = { start: `${name}-start`, stop: `${name}-stop` };
+    if (namesCache.size < NAMES_CACHE_LIMIT) namesCache.set(name, names);
+  }
+  return names;
+}
+
+/**
+ * Python's `_Profiler`. Imperative `start`/`stop` keep Python's sequential semantics; the scoped
+ * helpers (`trace`, `withTrace`) run each traced call in a forked view so that concurrent
+ * siblings never see each other's open points.
+ * @since 0.1.0
+ */
+export class Profiler {
+  /** The HMAC key this trace was started or accepted with (signs outgoing headers). */
+  readonly hmacKey: string | undefined;
+  private readonly baseId: string;
+  private readonly host: string;
+  private top: Frame;
+
+  constructor(hmacKey: string | undefined, baseId?: string | null, parentId?: string | null) {
+    this.hmacKey = hmacKey;
+    this.baseId = baseId || uuid4();
+    this.host = getHostname();
+    const base: Frame = { id: this.baseId, names: undefined, parent: undefined };
+    this.top = { id: parentId || this.baseId, names: undefined, parent: base };
+  }
+
+  /** The trace's id (Python `get_base_id`). */
+  getBaseId(): string {
+    return this.baseId;
+  }
+
+  /** The id of the point that contains the current one (second from the top of the stack). */
+  getParentId(): string {
+    return this.top.parent?.id ?? this.baseId;
+  }
+
+  /** The id of the innermost open point (or the received parent id when none is open). */
+  getId(): string {
+    return this.top.id;
+  }
+
+  /** The low 64 bits of a uuid as unpadded hex (Python `get_shorten_id`). */
+  getShortenId(uuid: string): string {
+    return getShortenId(uuid);
+  }
+
+  /** Opens a point: pushes a new id and sends `<name>-start`. Never throws. */
+  start(name: string, info?: TraceInfo | null): void {
+    const names = pointNames(name);
+    const frame: Frame = { id: uuid4(), names, parent: this.top };
+    this.top = frame;
+    notify(
+      buildNotification(
+        names.start,
+        this.baseId,
+        frame.id,
+        this.getParentId(),
+        utcTimestamp(),
+        withHost(info, this.host),
+      ),
+    );
+  }
+
+  /** Closes the innermost open point with `<name>-stop`; does nothing when none is open. */
+  stop(info?: TraceInfo | null): void {
+    const frame = this.top;
+    if (frame.names === undefined) return;
+    notify(
+      buildNotification(
+        frame.names.stop,
+        this.baseId,
+        frame.id,
+        this.getParentId(),
+        utcTimestamp(),
+        withHost(info, this.host),
+      ),
+    );
+    this.top = frame.parent!;
+  }
+
+  /**
+   * A view of the same trace starting at the current point, with a stack of its own.
+   * why: scoped tracing runs each call in its own view, so `Promise.all` siblings each push onto
+   * their own stack and report the right parent.
+   */
+  fork(): Profiler {
+    const view = Object.create(Profiler.prototype) as Profiler;
+    (view as { hmacKey: string | undefined }).hmacKey = this.hmacKey;
+    (view as unknown as { baseId: string }).baseId = this.baseId;
+    (view as unknown as { host: string }).host = this.host;
+    view.top = this.top;
+    return view;
+  }
+}

@@ -1,0 +1,214 @@
+// mongodb:// — Python's MongoDB layout (database osprofiler, collections profiler / profiler_error) on the official driver.
+import { runOutsideTrace } from '../../core/context.js';
+import { DriverMissingError, DriverUnavailableError } from '../../errors.js';
+import { debug } from '../../log.js';
+import type { Notification } from '../../core/payload.js';
+import { buildReport } from '../../report/build.js';
+import type { Report, TraceSummary } from '../../report/types.js';
+import { redactConnectionString, type Driver, type DriverOptions } from '../driver.js';
+import { earlier, storedRecord, summarize } from '../records.js';
+
+type Doc = Record<string, unknown>;
+
+/** The part of a mongodb Cursor/AggregationCursor the driver uses. */
+export interface MongoCursorLike {
+  toArray(): Promise<Doc[]>;
+}
+
+/** The part of a mongodb Collection the driver uses (the real one satisfies it). */
+export interface MongoCollectionLike {
+  insertMany(docs: Doc[], options: { ordered: boolean }): Promise<unknown>;
+  bulkWrite(
+    operations: { replaceOne: { filter: Doc; replacement: Doc; upsert: boolean } }[],
+    options: { ordered: boolean },
+  ): Promise<unknown>;
+  find(filter: Doc, options: { projection: Doc }): MongoCursorLike;
+  aggregate(pipeline: Doc[], options: { allowDiskUse: boolean }): MongoCursorLike;
+  createIndex(spec: Record<string, 1>, options: { name: string }): Promise<unknown>;
+}
+
+/** The part of a MongoClient the driver uses. */
+export interface MongoClientLike {
+  db(name: string): { collection(name: string): MongoCollectionLike };
+  close(): Promise<void>;
+}
+
+/** Creates the client for a connection string; replaceable in tests. */
+export type MongoClientFactory = (connectionString: string) => MongoClientLike | Promise<MongoClientLike>;
+
+/** Options of the MongoDB driver, beyond every driver's. */
+export interface MongoDriverOptions extends DriverOptions {
+  /** Database name (Python's `db_name`, default `osprofiler`; the URL path stays the auth database). */
+  dbName?: string;
+}
+
+/** Sort comparator for stored timestamps. */
+function byTimestamp(a: unknown, b: unknown): number {
+  const x = String(a);
+  const y = String(b);
+  return earlier(x, y) ? -1 : earlier(y, x) ? 1 : 0;
+}
+
+function isModuleMissing(error: unknown, pkg: string): boolean {
+  const e = error as { code?: string; message?: string } | null;
+  return (
+    (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && String(e.message).includes(`'${pkg}'`)
+  );
+}
+
+/** Loads the client library; replaceable in tests. */
+export type MongoModuleLoader = () => Promise<unknown>;
+
+/**
+ * A client factory that loads the `mongodb` package on first use and creates a MongoClient
+ * (which connects lazily, as Python's `connect=False`).
+ * @throws DriverMissingError when the package is not installed.
+ */
+export function mongoClientFactory(load: MongoModuleLoader = () => import('mongodb')): MongoClientFactory {
+  return async (connectionString) => {
+    let mod: { MongoClient: new (url: string) => unknown };
+    try {
+      mod = (await load()) as typeof mod;
+    } catch (error) {
+      if (isModuleMissing(error, 'mongodb')) throw new DriverMissingError('mongodb', 'mongodb', error);
+      throw error;
+    }
+    return new mod.MongoClient(connectionString) as MongoClientLike;
+  };
+}
+
+/**
+ * Stores notifications as Python's MongoDB driver does: one document per notification
+ * (`payload + project + service`) in `osprofiler.profiler`, inserted with one insertMany per
+ * batch; with filterErrorTrace, `{base_id, timestamp}` upserted into `profiler_error` (Python's
+ * `update(..., upsert=True)`, removed in pymongo 4, as replaceOne). Beyond Python: an index on
+ * `profiler.base_id` is created once (failures ignored), and listTraces is one aggregation.
+ * @since 0.1.0
+ */
+export class MongoDriver implements Driver {
+  readonly scheme = 'mongodb';
+  readonly dbName: string;
+  readonly #client: MongoClientLike;
+  readonly #options: MongoDriverOptions;
+  readonly #label: string;
+  #indexRequested = false;
+
+  constructor(connectionString: string, client: MongoClientLike, options: MongoDriverOptions = {}) {
+    this.#client = client;
+    this.#options = options;
+    this.dbName = options.dbName ?? 'osprofiler';
+    this.#label = redactConnectionString(connectionString);
+  }
+
+  #collection(name: 'profiler' | 'profiler_error'): MongoCollectionLike {
+    return this.#client.db(this.dbName).collection(name);
+  }
+
+  async #run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      // why: reads can be called from traced code (a UI handler); the store's I/O is never traced
+      return await runOutsideTrace(fn);
+    } catch (error) {
+      throw new DriverUnavailableError(
+        `MongoDB at ${this.#label} (database ${this.dbName}) failed to ${what}: ${(error as Error)?.message ?? error}`,
+        error,
+      );
+    }
+  }
+
+  async notifyBatch(batch: readonly Notification[]): Promise<void> {
+    if (batch.length === 0) return;
+    const docs: Doc[] = [];
+    const errors: { replaceOne: { filter: Doc; replacement: Doc; upsert: boolean } }[] = [];
+    for (const payload of batch) {
+      const record = storedRecord(payload, this.#options);
+      docs.push(record);
+      const etype = (record.info as { etype?: unknown } | undefined)?.etype;
+      if (this.#options.filterErrorTrace && etype !== undefined && etype !== null) {
+        errors.push({
+          replaceOne: {
+            filter: { base_id: record.base_id },
+            replacement: { base_id: record.base_id, timestamp: record.timestamp },
+            upsert: true,
+          },
+        });
+      }
+    }
+    if (!this.#indexRequested) {
+      this.#indexRequested = true;
+      void this.#ensureIndex();
+    }
+    await this.#run('store notifications', async () => {
+      // why: insertMany adds `_id` to the objects it gets; storedRecord made them copies.
+      await this.#collection('profiler').insertMany(docs, { ordered: false });
+      // ordered, so the last error of a trace wins as with Python's successive updates
+      if (errors.length > 0) await this.#collection('profiler_error').bulkWrite(errors, { ordered: true });
+    });
+  }
+
+  async #ensureIndex(): Promise<void> {
+    try {
+      // why: get_report filters on base_id; without an index every report scans the collection.
+      await this.#collection('profiler').createIndex({ base_id: 1 }, { name: 'base_id_1' });
+    } catch (error) {
+      debug('mongodb: could not create the base_id index: %o', error);
+    }
+  }
+
+  async getReport(baseId: string): Promise<Report> {
+    const docs = await this.#run('read trace ' + baseId, () =>
+      this.#collection('profiler')
+        .find({ base_id: baseId }, { projection: { _id: 0 } })
+        .toArray(),
+    );
+    return buildReport(docs as Notification[]);
+  }
+
+  /** The aggregation listTraces runs: the earliest notification of each trace, projected. */
+  static listTracesPipeline(fields: readonly string[]): Doc[] {
+    const projection: Doc = { _id: 0, base_id: 1, timestamp: 1 };
+    for (const field of fields) if (field !== '_id') projection[field] = 1;
+    return [
+      { $project: projection },
+      { $sort: { timestamp: 1 } },
+      { $group: { _id: '$base_id', first: { $first: '$$ROOT' } } },
+      { $replaceRoot: { newRoot: '$first' } },
+      { $sort: { timestamp: 1 } },
+    ];
+  }
+
+  async listTraces(fields: readonly string[] = ['base_id', 'timestamp']): Promise<TraceSummary[]> {
+    const docs = await this.#run('list traces', () =>
+      this.#collection('profiler').aggregate(MongoDriver.listTracesPipeline(fields), { allowDiskUse: true }).toArray(),
+    );
+    return docs.map((doc) => summarize([doc as Notification], fields));
+  }
+
+  async listErrorTraces(): Promise<TraceSummary[]> {
+    const docs = await this.#run('list error traces', () =>
+      this.#collection('profiler_error')
+        .find({}, { projection: { base_id: 1, timestamp: 1, _id: 0 } })
+        .toArray(),
+    );
+    const rows = docs as TraceSummary[];
+    return rows.sort((a, b) => byTimestamp(a.timestamp, b.timestamp));
+  }
+
+  describe(): string {
+    return `MongoDB at ${this.#label}, database ${this.dbName} (collections profiler, profiler_error)`;
+  }
+
+  async close(): Promise<void> {
+    await this.#client.close();
+  }
+}
+
+/** The mongodb:// factory (registered in builtin.ts); `createClient` replaces the official client in tests. */
+export async function createMongoDriver(
+  connectionString: string,
+  options: MongoDriverOptions = {},
+  createClient: MongoClientFactory = mongoClientFactory(),
+): Promise<MongoDriver> {
+  const client = await createClient(connectionString);
+  return new MongoDriver(connectionString, client, options);
+}

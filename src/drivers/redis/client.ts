@@ -1,0 +1,149 @@
+// The ioredis client the Redis driver uses: its shape, loading it, and the connection lifecycle (connect, backoff, ref).
+import { runOutsideTrace } from '../../core/context.js';
+import { DriverMissingError, DriverUnavailableError } from '../../errors.js';
+import { debug } from '../../log.js';
+import type { RedisClientOptions } from './url.js';
+
+const MAX_BACKOFF_MS = 5000;
+
+/** The part of an ioredis pipeline the driver uses. */
+export interface RedisPipelineLike {
+  lpush(key: string, ...values: string[]): unknown;
+  set(key: string, value: string): unknown;
+  lrange(key: string, start: number, stop: number): unknown;
+  exec(): Promise<[Error | null, unknown][] | null>;
+}
+
+/** The part of an ioredis client the driver uses (tests may pass a fake). */
+export interface RedisClientLike {
+  readonly status: string;
+  readonly stream?: { ref?(): unknown; unref?(): unknown } | undefined;
+  connect(): Promise<unknown>;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  pipeline(): RedisPipelineLike;
+  scan(cursor: string, ...args: (string | number)[]): Promise<[string, string[]]>;
+  lrange(key: string, start: number, stop: number): Promise<string[]>;
+  mget(...keys: string[]): Promise<(string | null)[]>;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+/** The ioredis default export, as the driver calls it. */
+export type RedisConstructor = new (options: RedisClientOptions) => RedisClientLike;
+
+/**
+ * Loads ioredis (an optional peer dependency); DriverMissingError naming the package when it is
+ * not installed. `load` exists for tests.
+ * @since 0.1.0
+ */
+export async function importIoredis(
+  scheme = 'redis',
+  load: () => Promise<unknown> = () => import('ioredis'),
+): Promise<RedisConstructor> {
+  let mod: unknown;
+  try {
+    mod = await load();
+  } catch (error) {
+    const code = (error as { code?: unknown })?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+      throw new DriverMissingError(scheme, 'ioredis', error);
+    throw error;
+  }
+  const m = mod as { default?: unknown; Redis?: unknown };
+  const ctor = typeof m.default === 'function' ? m.default : m.Redis;
+  if (typeof ctor !== 'function') throw new DriverMissingError(scheme, 'ioredis');
+  return ctor as RedisConstructor;
+}
+
+/**
+ * One client's connection as the driver manages it: the client has no offline queue and no
+ * automatic retries, so an operation on a client that is down connects first, and a failed
+ * attempt makes the next ones fail at once until a backoff (doubling, up to 5 s) has passed.
+ * The idle connection does not keep the process alive.
+ */
+export class RedisConnection {
+  readonly #client: RedisClientLike;
+  readonly #label: string;
+  #connecting: Promise<void> | undefined;
+  #retryAt = 0;
+  #backoffMs = 0;
+  #lastError: Error | undefined;
+  #busy = 0;
+  #closed = false;
+
+  constructor(client: RedisClientLike, label: string) {
+    this.#client = client;
+    this.#label = label;
+    client.on('error', (error: Error) => {
+      this.#lastError = error;
+      debug('%s: %s', this.#label, error?.message);
+    });
+    client.on('ready', () => this.#applyRef());
+  }
+
+  /** Runs one operation outside any trace, on a connected client, keeping the process alive meanwhile. */
+  run<T>(op: (client: RedisClientLike) => Promise<T>): Promise<T> {
+    return runOutsideTrace(async () => {
+      this.#busy++;
+      this.#applyRef();
+      try {
+        return await op(await this.#ready());
+      } finally {
+        this.#busy--;
+        this.#applyRef();
+      }
+    });
+  }
+
+  /** Sends QUIT after what is in flight (or drops the connection when it is not up). Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const client = this.#client;
+    if (client.status !== 'ready') return client.disconnect();
+    try {
+      await client.quit();
+    } catch {
+      client.disconnect();
+    }
+  }
+
+  async #ready(): Promise<RedisClientLike> {
+    const client = this.#client;
+    if (this.#closed) throw new DriverUnavailableError(`${this.#label}: the driver is closed.`);
+    if (client.status === 'ready') return client;
+    if (this.#connecting === undefined) {
+      const wait = this.#retryAt - Date.now();
+      if (wait > 0) throw this.#unavailable(`next attempt in ${wait} ms`);
+      this.#connecting = this.#connect().finally(() => (this.#connecting = undefined));
+    }
+    await this.#connecting;
+    return client;
+  }
+
+  async #connect(): Promise<void> {
+    try {
+      this.#lastError = undefined;
+      await this.#client.connect();
+      this.#backoffMs = 0;
+      this.#retryAt = 0;
+    } catch (error) {
+      this.#backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, this.#backoffMs * 2));
+      this.#retryAt = Date.now() + this.#backoffMs;
+      this.#lastError ??= error as Error;
+      throw this.#unavailable(`next attempt in ${this.#backoffMs} ms`);
+    }
+  }
+
+  #unavailable(retry: string): DriverUnavailableError {
+    const why = this.#lastError?.message ?? 'not connected';
+    return new DriverUnavailableError(`${this.#label} is unreachable (${why}); ${retry}.`, this.#lastError);
+  }
+
+  #applyRef(): void {
+    // why: an idle connection must not keep a finished host process alive; one in use must.
+    const stream = this.#client.stream;
+    if (this.#busy > 0) stream?.ref?.();
+    else stream?.unref?.();
+  }
+}

@@ -1,0 +1,121 @@
+// The database client adapters of the SQL driver: pg.Pool and one mysql2 connection behind SqlClientLike.
+import { debug } from '../../log.js';
+import type { SqlServerDialect } from './url.js';
+
+/** What the driver needs from a database: `?` placeholders, rows as plain objects. */
+export interface SqlClientLike {
+  readonly dialect: SqlServerDialect;
+  query(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+type Row = Record<string, unknown>;
+
+/** The part of a pg.Pool the driver uses. */
+export interface PgPool {
+  query(sql: string, params: unknown[]): Promise<{ rows: Row[] }>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** A client over a pg.Pool: `?` placeholders become `$1, $2, …`. */
+export function pgClient(pool: PgPool, label = 'PostgreSQL'): SqlClientLike {
+  // why: an idle pooled connection that fails emits 'error' on the pool; unheard, it would crash the host.
+  pool.on('error', (error) => debug('%s: idle connection error: %s', label, error?.message));
+  return {
+    dialect: 'postgresql',
+    async query(sql, params = []) {
+      let n = 0;
+      const text = params.length === 0 ? sql : sql.replace(/\?/g, () => `$${++n}`);
+      return (await pool.query(text, [...params])).rows;
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** The part of the mysql2 module the driver uses. */
+export interface MysqlModule {
+  createConnection(settings: object): MysqlConnection;
+}
+
+interface MysqlConnection {
+  readonly stream?: { ref?(): unknown; unref?(): unknown } | undefined;
+  connect(callback: (error: Error | null) => void): void;
+  query(
+    sql: string,
+    params: unknown[],
+    callback: (error: (Error & { fatal?: boolean }) | null, rows: unknown) => void,
+  ): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  end(callback?: (error?: Error | null) => void): void;
+  destroy(): void;
+}
+
+/**
+ * A client over one mysql2 connection, opened on first use and again after it breaks. The
+ * queue writes one batch at a time, so one connection is enough; while idle it does not keep
+ * the process alive (mysql2's pool would, with a timer that never stops).
+ */
+export function mysqlClient(mysql: MysqlModule, settings: object, label = 'MySQL'): SqlClientLike {
+  let conn: MysqlConnection | undefined;
+  let connecting: Promise<MysqlConnection> | undefined;
+  let busy = 0;
+  const applyRef = (): void => {
+    if (busy > 0) conn?.stream?.ref?.();
+    else conn?.stream?.unref?.();
+  };
+  const open = (): Promise<MysqlConnection> =>
+    new Promise((resolve, reject) => {
+      const c = mysql.createConnection(settings);
+      c.on('error', (error) => {
+        debug('%s: connection error: %s', label, error?.message);
+        if (conn === c) conn = undefined;
+      });
+      c.connect((error) => {
+        if (error) {
+          c.destroy();
+          return reject(error);
+        }
+        conn = c;
+        applyRef();
+        resolve(c);
+      });
+    });
+  return {
+    dialect: 'mysql',
+    async query(sql, params = []) {
+      busy++;
+      applyRef();
+      try {
+        const c = conn ?? (await (connecting ??= open().finally(() => (connecting = undefined))));
+        return await new Promise<Row[]>((resolve, reject) =>
+          c.query(sql, [...params], (error, rows) => {
+            if (error) {
+              // why: after a fatal error mysql2 will not use the connection again; the next query reconnects.
+              if (error.fatal && conn === c) conn = undefined;
+              return reject(error);
+            }
+            resolve(Array.isArray(rows) ? (rows as Row[]) : []);
+          }),
+        );
+      } finally {
+        busy--;
+        applyRef();
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        const c = conn;
+        conn = undefined;
+        if (c === undefined) return resolve();
+        const timer = setTimeout(() => {
+          c.destroy();
+          resolve();
+        }, 1000);
+        c.end(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,293 @@
+// The dialect-neutral SQL driver: Python's SQLAlchemy table `data` over any SqlClientLike (PostgreSQL, MySQL, MariaDB).
+import { runOutsideTrace } from '../../core/context.js';
+import { DriverUnavailableError } from '../../errors.js';
+import { getHostname } from '../../core/host.js';
+import { debug, logRateLimited } from '../../log.js';
+import type { Notification } from '../../core/payload.js';
+import type { Report, TraceSummary } from '../../report/types.js';
+import type { Driver, DriverOptions } from '../driver.js';
+import type { SqlClientLike } from './clients.js';
+import {
+  SQL_COLUMNS,
+  SQL_INSERT_COLUMNS,
+  SQL_REPORT_COLUMNS,
+  SqlReportReader,
+  createIndexSql,
+  createTableSql,
+  decodeDataColumn,
+  notificationToRow,
+  rowValues,
+  type SqlRowDefaults,
+  type SqlRowLike,
+} from './layout.js';
+
+/** Options of {@link SqlDriver}: every driver's, plus the scheme and a label for messages. */
+export interface SqlDriverOptions extends DriverOptions {
+  scheme?: string;
+  label?: string;
+}
+
+/** Counters of one driver. */
+export interface SqlDriverStats {
+  /** Notifications that could not be encoded (circular info) and were left out. */
+  unwritable: number;
+  /** Rows skipped by the last getReport (corrupt `data`, unparsable timestamp). */
+  lastReportSkipped: number;
+}
+
+type Row = Record<string, unknown>;
+
+const INSERT_CHUNK = 500;
+const ROW_PLACEHOLDERS = `(${SQL_INSERT_COLUMNS.map(() => '?').join(', ')})`;
+const IN_CHUNK = 500;
+const COLUMN_NAMES = new Set(SQL_COLUMNS.map((c) => c.name));
+// Errors that mean "someone else created it first" (PostgreSQL SQLSTATEs, MySQL errnos).
+const ALREADY_EXISTS = new Set<unknown>(['42P07', '42710', '23505', 1050, 1061]);
+const NO_TABLE = new Set<unknown>(['42P01', 1146]);
+
+/**
+ * The PostgreSQL / MySQL / MariaDB store, in Python's SQLAlchemy layout (fixtures/storage/sql.json):
+ * table `data` with its `ix_data_<column>` indexes, created when missing (plus one composite
+ * index of ours), one row per notification with `data` double-encoded. A batch is written with
+ * multi-row INSERTs. A store that is down fails batches (the notifier counts them) and is used
+ * again once it is back, creating the table then if needed. All I/O runs outside any trace.
+ * @since 0.1.0
+ */
+export class SqlDriver implements Driver {
+  readonly scheme: string;
+  readonly stats: SqlDriverStats = { unwritable: 0, lastReportSkipped: 0 };
+  readonly #client: SqlClientLike;
+  readonly #defaults: SqlRowDefaults;
+  readonly #label: string;
+  #schema: Promise<void> | undefined;
+  #schemaReady = false;
+  #closed = false;
+
+  constructor(client: SqlClientLike, options: SqlDriverOptions = {}) {
+    this.#client = client;
+    this.scheme = options.scheme ?? client.dialect;
+    this.#label = options.label ?? client.dialect;
+    this.#defaults = {
+      project: options.project ?? null,
+      service: options.service ?? null,
+      host: options.host ?? getHostname(),
+    };
+  }
+
+  /** Creates the table and indexes in the background (failures are retried by the next write). */
+  warmUp(): void {
+    this.ensureSchema().catch((error: unknown) =>
+      debug('%s: schema not ready yet: %s', this.#label, (error as Error)?.message),
+    );
+  }
+
+  /** Creates table `data` and its indexes unless they exist (Python: `create_all(checkfirst=True)`). */
+  ensureSchema(): Promise<void> {
+    if (this.#schemaReady) return Promise.resolve();
+    this.#schema ??= runOutsideTrace(() => this.#createSchema()).then(
+      () => void (this.#schemaReady = true),
+      (error: unknown) => {
+        this.#schema = undefined;
+        throw this.#unavailable('cannot create table "data"', error);
+      },
+    );
+    return this.#schema;
+  }
+
+  /** Stores a batch with multi-row INSERTs of up to 500 rows each. */
+  async notifyBatch(batch: readonly Notification[]): Promise<void> {
+    const rows: unknown[][] = [];
+    for (const payload of batch) {
+      try {
+        rows.push(rowValues(notificationToRow(payload, this.#defaults)));
+      } catch (error) {
+        this.stats.unwritable++;
+        logRateLimited(
+          'warn',
+          `sql-encode:${this.#label}`,
+          `osprofiler: a notification could not be stored: ${(error as Error)?.message}`,
+        );
+      }
+    }
+    if (rows.length === 0) return;
+    await this.#run(async () => {
+      await this.ensureSchema();
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const chunk = rows.slice(i, i + INSERT_CHUNK);
+        const sql = `INSERT INTO data (${SQL_INSERT_COLUMNS.join(', ')}) VALUES ${chunk.map(() => ROW_PLACEHOLDERS).join(', ')}`;
+        try {
+          await this.#query(sql, chunk.flat());
+        } catch (error) {
+          if (!NO_TABLE.has(errorCode((error as Error).cause))) throw error;
+          // why: the table was dropped while we ran (a cleanup job): create it again, once.
+          this.#schemaReady = false;
+          this.#schema = undefined;
+          await this.ensureSchema();
+          await this.#query(sql, chunk.flat());
+        }
+      }
+    });
+  }
+
+  /** The report of one trace, rows in id order as Python reads them (an empty report if unknown). */
+  async getReport(baseId: string): Promise<Report> {
+    return this.#read(
+      async () => {
+        const reader = new SqlReportReader();
+        const sql = `SELECT ${SQL_REPORT_COLUMNS.join(', ')} FROM data WHERE base_id = ? ORDER BY id`;
+        for (const row of await this.#query(sql, [String(baseId)])) reader.add(row as SqlRowLike);
+        this.stats.lastReportSkipped = reader.skipped;
+        if (reader.skipped > 0) {
+          logRateLimited(
+            'warn',
+            `sql-read:${this.#label}`,
+            `osprofiler: ${reader.skipped} corrupt row(s) of trace ${baseId} skipped`,
+          );
+        }
+        return reader.build();
+      },
+      () => new SqlReportReader().build(),
+    );
+  }
+
+  /**
+   * One entry per trace, its earliest row (Python takes the first row in table order), oldest
+   * trace first. Column names are read from the row; other names from its `data` dict.
+   */
+  async listTraces(fields: readonly string[] = ['base_id', 'timestamp']): Promise<TraceSummary[]> {
+    return this.#read(
+      async () => {
+        const simple = fields.every((f) => f === 'base_id' || f === 'timestamp');
+        const rows = simple
+          ? await this.#query(
+              'SELECT base_id, MIN(timestamp) AS timestamp FROM data WHERE base_id IS NOT NULL GROUP BY base_id ORDER BY 2, 1',
+            )
+          : await this.#query(
+              `SELECT * FROM (SELECT d.*, ROW_NUMBER() OVER (PARTITION BY base_id ORDER BY timestamp, id) AS osp_rn
+               FROM data d WHERE base_id IS NOT NULL) t WHERE osp_rn = 1 ORDER BY timestamp, base_id`,
+            );
+        return rows.map((row) => projectRow(row, fields));
+      },
+      () => [],
+    );
+  }
+
+  /**
+   * Traces with an error stop (`info.etype`), found in the stored rows (Python's SQL driver has
+   * no error list; no write-time filter is needed): `{base_id, timestamp}` of their start, oldest first.
+   */
+  async listErrorTraces(): Promise<TraceSummary[]> {
+    return this.#read(
+      async () => {
+        const text = this.#client.dialect === 'postgresql' ? 'data::text' : 'CAST(data AS CHAR)';
+        const candidates = await this.#query(
+          `SELECT base_id, data FROM data WHERE name LIKE '%stop' AND ${text} LIKE '%etype%'`,
+        );
+        const ids = new Set<string>();
+        for (const row of candidates) {
+          const etype = (decodeDataColumn(row.data)?.info as { etype?: unknown } | undefined)?.etype;
+          if (etype !== undefined && etype !== null && typeof row.base_id === 'string') ids.add(row.base_id);
+        }
+        const all = [...ids];
+        const out: TraceSummary[] = [];
+        for (let i = 0; i < all.length; i += IN_CHUNK) {
+          const chunk = all.slice(i, i + IN_CHUNK);
+          const sql = `SELECT base_id, MIN(timestamp) AS timestamp FROM data WHERE base_id IN (${chunk.map(() => '?').join(', ')}) GROUP BY base_id`;
+          for (const row of await this.#query(sql, chunk))
+            out.push({ base_id: String(row.base_id), timestamp: row.timestamp });
+        }
+        return out.sort((a, b) => compareText(a.timestamp, b.timestamp) || compareText(a.base_id, b.base_id));
+      },
+      () => [],
+    );
+  }
+
+  describe(): string {
+    return this.#label;
+  }
+
+  /** Closes the connections (idempotent). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#client.close();
+  }
+
+  // ---- internals ----
+
+  #run<T>(op: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new DriverUnavailableError(`${this.#label}: the driver is closed.`));
+    return runOutsideTrace(op);
+  }
+
+  /** A read: creates the table if it can (as Python's driver does on start); a missing table reads as empty. */
+  #read<T>(op: () => Promise<T>, empty: () => T): Promise<T> {
+    return this.#run(async () => {
+      await this.ensureSchema().catch(() => {});
+      try {
+        return await op();
+      } catch (error) {
+        if (error instanceof DriverUnavailableError && NO_TABLE.has(errorCode(error.cause))) return empty();
+        throw error;
+      }
+    });
+  }
+
+  async #query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    try {
+      return await this.#client.query(sql, params);
+    } catch (error) {
+      throw this.#unavailable('query failed', error);
+    }
+  }
+
+  async #createSchema(): Promise<void> {
+    const client = this.#client;
+    const tolerate = (error: unknown): void => {
+      if (!ALREADY_EXISTS.has(errorCode(error))) throw error;
+    };
+    if (client.dialect === 'postgresql') {
+      await client.query(createTableSql('postgresql', true)).catch(tolerate);
+      for (const sql of createIndexSql({ ifNotExists: true, extra: true })) await client.query(sql).catch(tolerate);
+      return;
+    }
+    // why: MySQL has no CREATE INDEX IF NOT EXISTS (MariaDB has); look the indexes up instead.
+    await client.query(`${createTableSql('mysql', true)} DEFAULT CHARSET=utf8mb4`).catch(tolerate);
+    const existing = await client.query(
+      "SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'data'",
+    );
+    const names = new Set(existing.map((row) => String(row.name ?? row.NAME ?? row.INDEX_NAME ?? '')));
+    for (const sql of createIndexSql({ extra: true })) {
+      const name = /^CREATE INDEX (\S+) ON/.exec(sql)?.[1];
+      if (name !== undefined && !names.has(name)) await client.query(sql).catch(tolerate);
+    }
+  }
+
+  #unavailable(what: string, error: unknown): DriverUnavailableError {
+    if (error instanceof DriverUnavailableError) return error;
+    return new DriverUnavailableError(`${this.#label}: ${what}: ${(error as Error)?.message ?? error}`, error);
+  }
+}
+
+function errorCode(error: unknown): unknown {
+  const e = error as { code?: unknown; errno?: unknown } | undefined;
+  return typeof e?.errno === 'number' ? e.errno : e?.code;
+}
+
+function compareText(a: unknown, b: unknown): number {
+  const x = String(a ?? '');
+  const y = String(b ?? '');
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function projectRow(row: Row, fields: readonly string[]): TraceSummary {
+  const needData = fields.some((f) => !COLUMN_NAMES.has(f));
+  const data = needData ? decodeDataColumn(row.data) : undefined;
+  const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    if (COLUMN_NAMES.has(field)) out[field] = row[field] ?? null;
+    else if (data !== undefined && Object.hasOwn(data, field)) out[field] = data[field];
+  }
+  out.base_id ??= row.base_id;
+  return out as TraceSummary;
+}

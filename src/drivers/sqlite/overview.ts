@@ -1,0 +1,53 @@
+// The SQLite aggregate query behind SqliteDriver.listTraceOverviews and its row mapping.
+import { msBetween, parseTimestampParts } from '../../propagation/timestamp.js';
+import type { TraceOverview } from '../trace-overview.js';
+
+// why: "project-service" is how OpenStack names a service (OTLP's service.name uses the same).
+const SERVICE_EXPR =
+  "CASE WHEN project IS NULL THEN service WHEN service IS NULL THEN project ELSE project || '-' || service END";
+
+// The etype of a stop row. `instr` first so rows without the word are never parsed; json_valid
+// guards every decode (a malformed value would make json functions fail the whole query).
+const ETYPE_EXPR = `CASE WHEN substr(name, -4) = 'stop' AND instr(data, 'etype') > 0 AND json_valid(data) THEN
+    CASE WHEN json_type(data) = 'text'
+      THEN CASE WHEN json_valid(data ->> '$') THEN (data ->> '$') ->> '$.info.etype' END
+      ELSE data ->> '$.info.etype' END
+  END`;
+
+/**
+ * One `GROUP BY base_id` over `data`: first/last timestamp, counts, distinct services and the
+ * error type of a failed stop; most recent first, `LIMIT ?` (-1: all), optionally errors only.
+ */
+export function overviewSql(errorsOnly: boolean): string {
+  return `SELECT base_id, MIN(timestamp) AS started, MAX(timestamp) AS finished, COUNT(*) AS notifications,
+      COUNT(DISTINCT trace_id) AS spans, json_group_array(DISTINCT ${SERVICE_EXPR}) AS services,
+      MAX(${ETYPE_EXPR}) AS error
+    FROM data WHERE base_id IS NOT NULL GROUP BY base_id
+    ${errorsOnly ? 'HAVING error IS NOT NULL' : ''}
+    ORDER BY started DESC, base_id DESC LIMIT ?`;
+}
+
+/** A result row of {@link overviewSql} as a TraceOverview. */
+export function toOverview(row: Record<string, unknown>): TraceOverview {
+  const started = String(row.started ?? '');
+  const finished = String(row.finished ?? '');
+  const from = parseTimestampParts(started);
+  const to = parseTimestampParts(finished);
+  let services: string[] = [];
+  try {
+    const parsed = JSON.parse(String(row.services ?? '[]')) as unknown[];
+    services = parsed.filter((s): s is string => typeof s === 'string').sort();
+  } catch {
+    // json_group_array always yields valid JSON; an empty list is the safe fallback
+  }
+  return {
+    base_id: String(row.base_id),
+    timestamp: started,
+    finished,
+    durationMs: from !== undefined && to !== undefined ? msBetween(from, to) : null,
+    services,
+    spans: Number(row.spans ?? 0),
+    notifications: Number(row.notifications ?? 0),
+    error: row.error === null || row.error === undefined ? null : String(row.error),
+  };
+}

@@ -1,0 +1,50 @@
+// wrapListener: traces a node:http / node:https request listener (and anything mounted behind it).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { runInProfiler } from '../../core/context.js';
+import { resolveWebOptions, type WebTraceOptions } from './options.js';
+import { acceptRequest, startServerSpan } from './request-span.js';
+
+/**
+ * Wraps a `'request'` listener: a request with a valid signed `X-Trace-Info`/`X-Trace-HMAC`
+ * runs in its own trace context, inside a span named `wsgi` (or `options.name`) with
+ * `info.request = {path, query, method, scheme}`, stopped when the response finishes or the
+ * client goes away; the stop carries `info.request.status_code` and, on a 5xx, an abort or an
+ * error thrown by the listener, `etype`/`message`. Other requests go straight to the listener
+ * at the cost of one header lookup, and never create an AsyncLocalStorage.
+ *
+ * Errors thrown (or rejected) by the listener propagate unchanged, as in Python; since Node's
+ * server answers nothing for them, the span stops at once. Never throws by itself.
+ *
+ * @example http.createServer(wrapListener(app, { hmacKeys: 'SECRET_KEY' }))
+ * @since 0.1.0
+ */
+export function wrapListener<
+  Req extends IncomingMessage = IncomingMessage,
+  Res extends ServerResponse = ServerResponse,
+>(listener: (req: Req, res: Res) => unknown, options?: WebTraceOptions): (req: Req, res: Res) => void {
+  const resolved = resolveWebOptions(options);
+  return function osprofilerListener(this: unknown, req: Req, res: Res): void {
+    const profiler = acceptRequest(resolved, req);
+    if (profiler === undefined) {
+      listener.call(this, req, res);
+      return;
+    }
+    const span = startServerSpan(resolved.name, profiler, req, res, req.url);
+    runInProfiler(profiler, () => {
+      let result: unknown;
+      try {
+        result = listener.call(this, req, res);
+      } catch (error) {
+        span.fail(error, true);
+        throw error;
+      }
+      if (result instanceof Promise) {
+        // why: rethrown, so an unhandled rejection stays unhandled exactly as without us.
+        result.then(undefined, (error: unknown) => {
+          span.fail(error, true);
+          throw error;
+        });
+      }
+    });
+  };
+}
