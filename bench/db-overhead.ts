@@ -2,10 +2,12 @@
 // trace, as ratios to a trivial `SELECT 1` round trip to PostgreSQL (target: < 1 % without a trace).
 // Run: node --import tsx bench/db-overhead.ts   (PG at 127.0.0.1:5432, user postgres, database test)
 import pg from 'pg';
-import Database from '../src/drivers/sqlite/library.js';
+import { loadSqlite } from '../src/drivers/sqlite/library.js';
 import { createNotifier, flush, runWithProfiler, setNotifier, Profiler } from '../src/index.js';
 import { instrumentPg, instrumentSqlite } from '../src/db.js';
 import { fmtNs, nsPerOp, nsPerOpAsync, row } from './harness.js';
+
+const Database = loadSqlite();
 
 const CHUNK = 10_000; // queries per chunk: 20k notifications stay below the queue's bound
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from '../src/drivers/sqlite/library.js';
+import { loadSqlite } from '../src/drivers/sqlite/library.js';
 import { createNotifier, Profiler, runWithProfiler, setNotifier } from '../src/index.js';
 import { createIndexSql, createTableSql, SQL_INSERT_COLUMNS, SQL_REPORT_COLUMNS } from '../src/drivers/sql/layout.js';
 import { createSqliteDriver, type SqliteDriver } from '../src/drivers/sqlite/driver.js';
@@ -11,6 +11,8 @@ import { renderJson } from '../src/report/json.js';
 import { renderHtml } from '../src/report/html.js';
 import type { Report } from '../src/report/types.js';
 import { row } from './harness.js';
+
+const Database = loadSqlite();
 
 const RUNS = Number(process.env.OSP_BENCH_RUNS ?? 3);
 const BATCH = 250; // the SQLite driver's preferred batch (the notifier default for it), and the baseline's rows per transaction

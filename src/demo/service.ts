@@ -1,12 +1,14 @@
 // One service of `osprofiler demo`, run as a child process: api → compute → scheduler over HTTP.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from '../drivers/sqlite/library.js';
+import { loadSqlite } from '../drivers/sqlite/library.js';
 import { initFromConf } from '../config/initializer.js';
 import { instrumentSqlite } from '../instrumentation/db/sqlite.js';
 import { flush } from '../notifier/lifecycle.js';
 import { trace } from '../core/trace.js';
 import { wrapListener } from '../instrumentation/http-server/node-http.js';
+
+const Database = loadSqlite();
 
 const [service = 'api', connectionString, hmacKey = 'SECRET_KEY'] = process.argv.slice(2);
 const downstream = process.env.OSPROFILER_DEMO_DOWNSTREAM;

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import Database from '../../src/drivers/sqlite/library.js';
+import { loadSqlite } from '../../src/drivers/sqlite/library.js';
 import type BetterSqlite3 from 'better-sqlite3';
 
 import '../../src/drivers/builtin.js';
@@ -23,6 +23,8 @@ import { signedPack } from '../../src/propagation/signing.js';
 import { startTrace } from '../../src/instrumentation/http-client/start-trace.js';
 import { traceRequests, untraceRequests } from '../../src/instrumentation/http-client/trace-requests.js';
 import type { ChainServiceConfig } from './services/chain-service.js';
+
+const Database = loadSqlite();
 
 const servicesDir = join(dirname(fileURLToPath(import.meta.url)), 'services');
 const work = mkdtempSync(join(tmpdir(), 'osp-e2e-http-'));

@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import Database from '../../src/drivers/sqlite/library.js';
-
+import { loadSqlite } from '../../src/drivers/sqlite/library.js';
 import {
   SqlReportReader,
   createIndexSql,
@@ -21,6 +20,8 @@ import type { Notification } from '../../src/core/payload.js';
 import { renderJson } from '../../src/report/json.js';
 import type { Report } from '../../src/report/types.js';
 import { loadFixture } from '../helpers/fixtures.js';
+
+const Database = loadSqlite();
 
 interface SqlFixture {
   ddl: Record<'postgresql' | 'mysql' | 'sqlite', { create_table: string; create_indexes: string[] }>;

@@ -1,7 +1,7 @@
 // db spans must have the shape Python's osprofiler.sqlalchemy writes (payloads.json `sqlalchemy`), replayed with better-sqlite3.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from '../../src/drivers/sqlite/library.js';
+import { loadSqlite } from '../../src/drivers/sqlite/library.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { loadFixture } from '../helpers/fixtures.js';
 import { replay } from '../helpers/fixture-world.js';
@@ -10,6 +10,8 @@ import type { DbTraceOptions } from '../../src/db.js';
 import { runWithProfiler } from '../../src/core/current.js';
 import { Profiler } from '../../src/core/profiler.js';
 import type { Notification } from '../../src/core/payload.js';
+
+const Database = loadSqlite();
 
 interface Case {
   why: string;

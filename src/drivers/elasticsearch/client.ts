@@ -1,5 +1,6 @@
 // The Elasticsearch/OpenSearch client the elasticsearch:// driver uses: the official client, loaded lazily, plain JSON.
-import { BadConnectionStringError, DriverMissingError } from '../../errors.js';
+import { loadPeer } from '../load-peer.js';
+import { BadConnectionStringError } from '../../errors.js';
 
 /** One search page (the parts the driver reads). */
 export interface EsSearchResponse {
@@ -97,13 +98,6 @@ export function parseServerInfo(info: EsRootInfo): EsServer {
   };
 }
 
-function isModuleMissing(error: unknown, pkg: string): boolean {
-  const e = error as { code?: string; message?: string } | null;
-  return (
-    (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && String(e.message).includes(`'${pkg}'`)
-  );
-}
-
 type TransportClass = new (options: Record<string, unknown>) => object;
 interface EsModule {
   Client: new (options: Record<string, unknown>) => unknown;
@@ -120,15 +114,7 @@ interface EsModule {
  */
 export function esClientFactory(load: EsModuleLoader = () => import('@elastic/elasticsearch')): EsClientFactory {
   return async (nodeUrl) => {
-    let mod: EsModule;
-    try {
-      mod = (await load()) as EsModule;
-    } catch (error) {
-      if (isModuleMissing(error, '@elastic/elasticsearch')) {
-        throw new DriverMissingError('elasticsearch', '@elastic/elasticsearch', error);
-      }
-      throw error;
-    }
+    const mod = (await loadPeer('elasticsearch', '@elastic/elasticsearch', load)) as unknown as EsModule;
     const Base = mod.SniffingTransport;
     class PlainJsonTransport extends Base {
       constructor(options: Record<string, unknown>) {

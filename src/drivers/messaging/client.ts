@@ -1,5 +1,5 @@
 // The amqplib surface the messaging:// driver uses: structural types, loading amqplib lazily, small waits.
-import { DriverMissingError } from '../../errors.js';
+import { loadPeer, peerExport } from '../load-peer.js';
 
 /** A message as amqplib delivers it (the part read here). */
 export interface AmqpDeliveryLike {
@@ -84,22 +84,12 @@ export async function loadAmqplibConnect(
   connectTimeoutMs = 5000,
   load: () => Promise<unknown> = () => import('amqplib'),
 ): Promise<AmqpConnect> {
-  let mod: { connect?: unknown; default?: { connect?: unknown } };
-  try {
-    mod = (await load()) as typeof mod;
-  } catch (error) {
-    const e = error as { code?: string; message?: string } | null;
-    // why: only amqplib itself missing is "install it"; a broken install surfaces as it is.
-    if (
-      (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') &&
-      String(e.message).includes('amqplib')
-    ) {
-      throw new DriverMissingError('messaging', 'amqplib', error);
-    }
-    throw error;
-  }
-  const connect = (mod.connect ?? mod.default?.connect) as
-    ((url: string, socketOptions: object) => Promise<AmqpConnectionLike>) | undefined;
-  if (typeof connect !== 'function') throw new DriverMissingError('messaging', 'amqplib');
+  const mod = await loadPeer('messaging', 'amqplib', load);
+  const connect = peerExport<(url: string, socketOptions: object) => Promise<AmqpConnectionLike>>(
+    mod,
+    'messaging',
+    'amqplib',
+    'connect',
+  );
   return (url) => connect(url, { timeout: connectTimeoutMs });
 }

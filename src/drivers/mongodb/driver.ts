@@ -1,6 +1,7 @@
 // mongodb:// — Python's MongoDB layout (database osprofiler, collections profiler / profiler_error) on the official driver.
+import { loadPeer, peerExport } from '../load-peer.js';
 import { runOutsideTrace } from '../../core/context.js';
-import { DriverMissingError, DriverUnavailableError } from '../../errors.js';
+import { DriverUnavailableError } from '../../errors.js';
 import { debug } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
 import { buildReport } from '../../report/build.js';
@@ -49,13 +50,6 @@ function byTimestamp(a: unknown, b: unknown): number {
   return earlier(x, y) ? -1 : earlier(y, x) ? 1 : 0;
 }
 
-function isModuleMissing(error: unknown, pkg: string): boolean {
-  const e = error as { code?: string; message?: string } | null;
-  return (
-    (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && String(e.message).includes(`'${pkg}'`)
-  );
-}
-
 /** Loads the client library; replaceable in tests. */
 export type MongoModuleLoader = () => Promise<unknown>;
 
@@ -66,14 +60,9 @@ export type MongoModuleLoader = () => Promise<unknown>;
  */
 export function mongoClientFactory(load: MongoModuleLoader = () => import('mongodb')): MongoClientFactory {
   return async (connectionString) => {
-    let mod: { MongoClient: new (url: string) => unknown };
-    try {
-      mod = (await load()) as typeof mod;
-    } catch (error) {
-      if (isModuleMissing(error, 'mongodb')) throw new DriverMissingError('mongodb', 'mongodb', error);
-      throw error;
-    }
-    return new mod.MongoClient(connectionString) as MongoClientLike;
+    const mod = await loadPeer('mongodb', 'mongodb', load);
+    const MongoClient = peerExport<new (url: string) => MongoClientLike>(mod, 'mongodb', 'mongodb', 'MongoClient');
+    return new MongoClient(connectionString);
   };
 }
 

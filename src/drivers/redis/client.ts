@@ -1,6 +1,7 @@
 // The ioredis client the Redis driver uses: its shape, loading it, and the connection lifecycle (connect, backoff, ref).
+import { loadPeer, peerExport } from '../load-peer.js';
 import { runOutsideTrace } from '../../core/context.js';
-import { DriverMissingError, DriverUnavailableError } from '../../errors.js';
+import { DriverUnavailableError } from '../../errors.js';
 import { debug } from '../../log.js';
 import type { RedisClientOptions } from './url.js';
 
@@ -40,19 +41,9 @@ export async function importIoredis(
   scheme = 'redis',
   load: () => Promise<unknown> = () => import('ioredis'),
 ): Promise<RedisConstructor> {
-  let mod: unknown;
-  try {
-    mod = await load();
-  } catch (error) {
-    const code = (error as { code?: unknown })?.code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
-      throw new DriverMissingError(scheme, 'ioredis', error);
-    throw error;
-  }
-  const m = mod as { default?: unknown; Redis?: unknown };
-  const ctor = typeof m.default === 'function' ? m.default : m.Redis;
-  if (typeof ctor !== 'function') throw new DriverMissingError(scheme, 'ioredis');
-  return ctor as RedisConstructor;
+  const mod = await loadPeer(scheme, 'ioredis', load);
+  // why: ioredis's CommonJS export is the constructor itself; its ESM build also names it Redis.
+  return peerExport<RedisConstructor>(mod, scheme, 'ioredis', typeof mod.default === 'function' ? undefined : 'Redis');
 }
 
 /**

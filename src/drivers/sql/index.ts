@@ -1,7 +1,7 @@
 // postgresql:// and mysql:// — Python's SQLAlchemy table `data` on pg / mysql2: multi-row INSERTs, never blocking.
 import { runOutsideTrace } from '../../core/context.js';
-import { DriverMissingError } from '../../errors.js';
 import type { DriverOptions } from '../driver.js';
+import { loadPeer, peerExport } from '../load-peer.js';
 import { mysqlClient, pgClient, type MysqlModule, type PgPool, type SqlClientLike } from './clients.js';
 import { SqlDriver } from './driver.js';
 import { describeSqlTarget, mysqlConnectionSettings, parseSqlUrl, pgPoolSettings, type SqlTarget } from './url.js';
@@ -9,33 +9,17 @@ import { describeSqlTarget, mysqlConnectionSettings, parseSqlUrl, pgPoolSettings
 export { mysqlClient, pgClient, type MysqlModule, type SqlClientLike } from './clients.js';
 export { SqlDriver, type SqlDriverOptions, type SqlDriverStats } from './driver.js';
 
-async function importPackage(
-  scheme: string,
-  pkg: string,
-  load: () => Promise<unknown>,
-): Promise<Record<string, unknown>> {
-  try {
-    const mod = (await load()) as Record<string, unknown>;
-    // CommonJS packages: the module object is `default` under ESM.
-    return (mod.default ?? mod) as Record<string, unknown>;
-  } catch (error) {
-    const code = (error as { code?: unknown })?.code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
-      throw new DriverMissingError(scheme, pkg, error);
-    throw error;
-  }
-}
-
 async function openClient(scheme: string, target: SqlTarget, label: string): Promise<SqlClientLike> {
   if (target.dialect === 'postgresql') {
-    const pg = await importPackage(scheme, 'pg', () => import('pg'));
-    const Pool = pg.Pool as new (settings: object) => PgPool;
+    const pg = await loadPeer(scheme, 'pg', () => import('pg'));
+    const Pool = peerExport<new (settings: object) => PgPool>(pg, scheme, 'pg', 'Pool');
     return pgClient(
       runOutsideTrace(() => new Pool(pgPoolSettings(target))),
       label,
     );
   }
-  const mysql = (await importPackage(scheme, 'mysql2', () => import('mysql2'))) as unknown as MysqlModule;
+  const mysql2 = await loadPeer(scheme, 'mysql2', () => import('mysql2'));
+  const mysql = (mysql2.default ?? mysql2) as unknown as MysqlModule;
   return mysqlClient(mysql, mysqlConnectionSettings(target), label);
 }
 

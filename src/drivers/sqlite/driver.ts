@@ -1,7 +1,7 @@
 // sqlite:// — the embedded default store on better-sqlite3: Python's SQL table layout, WAL, batched inserts.
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from './library.js';
+import { loadSqlite } from './library.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { BadConnectionStringError, DriverUnavailableError } from '../../errors.js';
 import { getHostname } from '../../core/host.js';
@@ -129,6 +129,7 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
       if (created) mkdirIfMissing(dirname(location.path));
     }
     try {
+      const Database = loadSqlite();
       this.#db = new Database(location.path, {
         readonly,
         fileMustExist: mustExist,

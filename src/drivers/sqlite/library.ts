@@ -16,8 +16,14 @@ export const SQLITE_PACKAGE = major >= 22 ? 'better-sqlite3-v13' : 'better-sqlit
 
 const require = createRequire(import.meta.url);
 
-/** better-sqlite3's Database class (the same API in both lines). */
-const Database = require(SQLITE_PACKAGE) as typeof BetterSqlite3;
+let loaded: typeof BetterSqlite3 | undefined;
 
-export default Database;
+/**
+ * better-sqlite3's Database class (the same API in both lines), loaded on first call.
+ * why: importing `osprofiler/drivers` must not load a native addon that the application may never use.
+ */
+export function loadSqlite(): typeof BetterSqlite3 {
+  return (loaded ??= require(SQLITE_PACKAGE) as typeof BetterSqlite3);
+}
+
 export type { BetterSqlite3 };

@@ -1,9 +1,11 @@
 // The SQLite writer thread: owns one connection and writes the batches the main thread posts.
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from './library.js';
+import { loadSqlite } from './library.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { configureWriter, createBatchInserter, type RowChunk } from './insert.js';
 import type { WriterRequest, WriterResponse, WriterStart } from './writer-protocol.js';
+
+const Database = loadSqlite();
 
 const { path, busyTimeoutMs } = workerData as WriterStart;
 const port = parentPort!;

@@ -78,7 +78,7 @@ describe('flushOnExit', () => {
     runWithProfiler(new Profiler('k'), () => { for (let i = 0; i < 3000; i++) { start('work'); stop(); } });
   `;
   const rowsIn = async (path: string): Promise<number> => {
-    const { default: Database } = await import('../../../src/drivers/sqlite/library.js');
+    const Database = (await import('../../../src/drivers/sqlite/library.js')).loadSqlite();
     const db = new Database(path, { readonly: true });
     try {
       return (db.prepare('SELECT COUNT(*) AS n FROM data').get() as { n: number }).n;

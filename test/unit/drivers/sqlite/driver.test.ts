@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import Database from '../../../../src/drivers/sqlite/library.js';
-
+import { loadSqlite } from '../../../../src/drivers/sqlite/library.js';
 import {
   defaultConnectionString,
   defaultStorePath,
@@ -19,6 +18,8 @@ import { SqliteDriver, createSqliteDriver } from '../../../../src/drivers/sqlite
 import { BadConnectionStringError, DriverUnavailableError } from '../../../../src/errors.js';
 import { setLogSink } from '../../../../src/log.js';
 import type { Notification } from '../../../../src/core/payload.js';
+
+const Database = loadSqlite();
 
 const logged: string[] = [];
 setLogSink((_level, message) => void logged.push(message));

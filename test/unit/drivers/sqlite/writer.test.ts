@@ -8,13 +8,14 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import Database from '../../../../src/drivers/sqlite/library.js';
-
+import { loadSqlite } from '../../../../src/drivers/sqlite/library.js';
 import { createSqliteDriver } from '../../../../src/drivers/sqlite/driver.js';
 import { DriverUnavailableError } from '../../../../src/errors.js';
 import { setLogSink } from '../../../../src/log.js';
 import { createNotifier } from '../../../../src/notifier/create.js';
 import type { Notification } from '../../../../src/core/payload.js';
+
+const Database = loadSqlite();
 
 setLogSink(() => {});
 after(() => setLogSink(undefined));

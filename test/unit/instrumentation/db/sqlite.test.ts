@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from '../../../../src/drivers/sqlite/library.js';
+import { loadSqlite } from '../../../../src/drivers/sqlite/library.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { instrumentSqlite } from '../../../../src/instrumentation/db/sqlite.js';
 import { runWithProfiler } from '../../../../src/core/current.js';
@@ -9,6 +9,8 @@ import { setNotifier } from '../../../../src/notifier/notifier.js';
 import { withTrace } from '../../../../src/core/trace.js';
 import { ConfigError } from '../../../../src/errors.js';
 import type { Notification } from '../../../../src/core/payload.js';
+
+const Database = loadSqlite();
 
 let sent: Notification[] = [];
 let db: BetterSqlite3.Database;
