@@ -11,7 +11,7 @@ import {
   type ValueParser,
 } from './parse.js';
 
-export { parseBoolText, parseDictText, splitHmacKeys } from './parse.js';
+export { parseBoolText, parseDictText } from './parse.js';
 
 /** The INI sections (oslo.config groups) we read. */
 export type OptionGroup = 'profiler' | 'profiler_jaeger' | 'profiler_otlp';

@@ -1,5 +1,6 @@
 // Value parsers shared by the option table: oslo.config's Boolean/Integer/Float/Dict rules and error messages.
 import { ConfigError } from '../errors.js';
+import { parseHmacKeys } from '../propagation/headers.js';
 
 /** Names one option in error messages. */
 export interface OptionWhere {
@@ -50,18 +51,6 @@ export function parseBoolText(text: string): boolean | undefined {
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
   return undefined;
-}
-
-/** Splits `a, b,,c` into `['a', 'b', 'c']` (trimmed, empties dropped); arrays pass through as Python's `utils.split`. */
-export function splitHmacKeys(keys: string | readonly string[] | null | undefined): string[] {
-  if (Array.isArray(keys)) return keys.filter((k): k is string => typeof k === 'string');
-  if (typeof keys !== 'string') return [];
-  const out: string[] = [];
-  for (const part of keys.split(',')) {
-    const key = part.trim();
-    if (key !== '') out.push(key);
-  }
-  return out;
 }
 
 /** Boolean options: a boolean, or oslo's words in any case. */
@@ -123,8 +112,8 @@ export function numberParser(where: OptionWhere, integer: boolean, min: number) 
 /** `hmac_keys`: comma-separated text, or an array of strings from code. */
 export function keysParser(where: OptionWhere) {
   return (value: unknown, source?: string): string[] => {
-    if (typeof value === 'string') return splitHmacKeys(value);
-    if (Array.isArray(value) && value.every((k) => typeof k === 'string')) return [...(value as string[])];
+    if (typeof value === 'string') return parseHmacKeys(value);
+    if (Array.isArray(value) && value.every((k) => typeof k === 'string')) return parseHmacKeys(value);
     throw invalid(where, value, source, 'comma-separated keys or an array of strings');
   };
 }

@@ -1,5 +1,5 @@
 // Process-wide switch and keys for incoming-request tracing (Python's osprofiler.web.enable/disable).
-import { splitHmacKeys } from './parse.js';
+import { parseHmacKeys } from '../propagation/headers.js';
 
 /** What web middleware reads on each request. */
 export interface WebTraceState {
@@ -16,11 +16,11 @@ let state: WebTraceState = Object.freeze({ enabled: undefined, hmacKeys: NO_KEYS
 
 /**
  * Turns incoming-request tracing on for every middleware in this process, with these keys
- * (comma-separated text is split and trimmed; an array is taken as is, like Python's
- * `utils.split`). No keys: middleware fall back to their own `hmacKeys` option. @since 0.1.0
+ * (comma-separated text is split and stripped; an array is taken as it is, like Python's
+ * `utils.split`: see parseHmacKeys). No keys: middleware fall back to their own `hmacKeys` option. @since 0.1.0
  */
 export function enableWebTrace(hmacKeys?: string | string[]): void {
-  const keys = splitHmacKeys(hmacKeys);
+  const keys = parseHmacKeys(hmacKeys);
   state = Object.freeze({ enabled: true, hmacKeys: keys.length === 0 ? NO_KEYS : Object.freeze(keys) });
 }
 

@@ -77,15 +77,16 @@ export function readIncomingTraceHeaders(
 }
 
 /**
- * Splits an `hmac_keys` option (`"key1, key2"`) on `,`, strips each key and drops empty ones.
- * An array is taken as the list itself (each key stripped, empty and non-string ones dropped).
- * @since 0.1.0
+ * The one HMAC key-list parser (Python's `_utils.split`): comma-separated text is split and each
+ * part stripped as Python's `str.strip()` does, empties dropped; an array is taken as it is (Python
+ * returns a list unchanged), minus non-strings and blank keys.
+ * why: an empty or blank key would accept signatures anyone can make, so it is never a key, whatever the source.
  */
-export function parseHmacKeys(value: string | readonly string[] | undefined): string[] {
-  const parts: readonly unknown[] = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [];
+export function parseHmacKeys(value: string | readonly unknown[] | null | undefined): string[] {
+  if (Array.isArray(value)) return value.filter((k): k is string => typeof k === 'string' && pythonStrip(k) !== '');
+  if (typeof value !== 'string') return [];
   const keys: string[] = [];
-  for (const part of parts) {
-    if (typeof part !== 'string') continue;
+  for (const part of value.split(',')) {
     const key = pythonStrip(part);
     if (key !== '') keys.push(key);
   }

@@ -2,7 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { optionForField } from '../../../src/config/options.js';
-import { parseBoolText, parseDictText, splitHmacKeys } from '../../../src/config/parse.js';
+import { parseBoolText, parseDictText } from '../../../src/config/parse.js';
+import { webTraceState, enableWebTrace, resetWebTrace } from '../../../src/config/web-trace.js';
+import { parseHmacKeys } from '../../../src/propagation/headers.js';
+import { resolveWebOptions } from '../../../src/instrumentation/http-server/options.js';
 import { ConfigError } from '../../../src/errors.js';
 
 function message(fn: () => unknown): string {
@@ -132,13 +135,25 @@ test('invalid floats, negatives, NaN and infinities are rejected', () => {
   );
 });
 
-test('hmac keys are split on commas, trimmed and empties dropped; arrays pass through', () => {
-  assert.deepEqual(splitHmacKeys(' a , b ,, c'), ['a', 'b', 'c']);
-  assert.deepEqual(splitHmacKeys(''), []);
-  assert.deepEqual(splitHmacKeys(undefined), []);
-  assert.deepEqual(splitHmacKeys([' x ', '']), [' x ', '']);
-  assert.deepEqual(optionForField('hmacKeys').parse('k1,k2'), ['k1', 'k2']);
-  assert.deepEqual(optionForField('hmacKeys').parse(['k1']), ['k1']);
+test("hmac keys are read as Python's _utils.split reads them: text split and str.strip()ped, a list as it is", () => {
+  // why: U+001F is whitespace to Python's str.strip() but not to JS trim(); U+FEFF the other way round.
+  assert.deepEqual(parseHmacKeys(' a , b ,, c'), ['a', 'b', 'c']);
+  assert.deepEqual(parseHmacKeys('\u001fa\u001f,\ufeffb'), ['a', '\ufeffb']);
+  assert.deepEqual(parseHmacKeys(''), []);
+  assert.deepEqual(parseHmacKeys(undefined), []);
+  // Python keeps a list unchanged; beyond Python, a blank key (which anyone can sign with) is dropped.
+  assert.deepEqual(parseHmacKeys([' x ', '', ' \t']), [' x ']);
+});
+
+test('configuration, enableWebTrace and the middleware options read the same keys from the same input', () => {
+  for (const input of [' k1 ,\u001fk2 ,,\ufeffk3', [' k1 ', 'k2', '']]) {
+    const expected = parseHmacKeys(input);
+    assert.deepEqual(optionForField('hmacKeys').parse(input), expected);
+    enableWebTrace(input as string | string[]);
+    assert.deepEqual([...webTraceState().hmacKeys], expected);
+    resetWebTrace();
+    assert.deepEqual([...resolveWebOptions({ hmacKeys: input as string | string[] }).hmacKeys], expected);
+  }
 });
 
 test('an invalid hmac_keys value never shows the secret', () => {

@@ -235,8 +235,8 @@ describe('parseHmacKeys', () => {
     assert.deepEqual(parseHmacKeys(' , ,'), []);
   });
 
-  test('takes an array as the list itself, stripped, without empty or non-string entries', () => {
-    assert.deepEqual(parseHmacKeys([' a ', '', 'b,c', 5 as unknown as string]), ['a', 'b,c']);
+  test('takes an array as the list itself (as Python does), without empty or non-string entries', () => {
+    assert.deepEqual(parseHmacKeys([' a ', '', 'b,c', 5 as unknown as string]), [' a ', 'b,c']);
   });
 });
 

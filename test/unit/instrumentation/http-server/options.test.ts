@@ -13,9 +13,9 @@ describe('web options', () => {
     assert.equal(resolved.enabled, true);
   });
 
-  it('splits a comma-separated key string and strips each key', () => {
+  it('splits a comma-separated key string and strips each key; takes an array as it is, without blank keys', () => {
     assert.deepEqual(resolveWebOptions({ hmacKeys: ' a , b ,' }).hmacKeys, ['a', 'b']);
-    assert.deepEqual(resolveWebOptions({ hmacKeys: ['x', ' ', 'y'] }).hmacKeys, ['x', 'y']);
+    assert.deepEqual(resolveWebOptions({ hmacKeys: ['x', ' ', ' y'] }).hmacKeys, ['x', ' y']);
   });
 
   it('keeps a custom span name', () => {
