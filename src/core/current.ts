@@ -2,13 +2,9 @@
 import { currentProfiler, enterProfiler, runInProfiler } from './context.js';
 import type { TraceInfo } from './payload.js';
 import { Profiler } from './profiler.js';
+import type { TraceContext } from './trace-context.js';
 
-/** Trace context as it travels between services (wire names, as in RPC message contexts). */
-export interface TraceContext {
-  hmac_key?: string;
-  base_id: string;
-  parent_id?: string;
-}
+export type { TraceContext };
 
 /**
  * Makes a profiler for the current async context unless one exists, and returns the current one

@@ -1,5 +1,6 @@
 // The X-Trace-Info / X-Trace-HMAC headers: signing the outgoing context, verifying an incoming one.
 import { currentProfiler } from '../core/context.js';
+import { hasOnlyTraceContextKeys, type VerifiedTraceContext } from '../core/trace-context.js';
 import { MAX_SIGNED_VALUE_BYTES, pythonStrip, signedPack, signedUnpack } from './signing.js';
 
 /** Header carrying the packed `{base_id, parent_id}` (Python `web.X_TRACE_INFO`). @since 0.1.0 */
@@ -8,16 +9,6 @@ export const X_TRACE_INFO = 'X-Trace-Info';
 export const X_TRACE_HMAC = 'X-Trace-HMAC';
 /** Incoming header values longer than this are refused before any decoding (beyond Python). */
 export const MAX_TRACE_HEADER_BYTES = MAX_SIGNED_VALUE_BYTES;
-
-/** The verified trace context of an incoming request. @since 0.1.0 */
-export interface TraceHeaderInfo {
-  /** The trace id; may be `''`, which `init()` treats as absent (a new trace id). */
-  base_id: string;
-  /** The caller's current span, when it sent one. */
-  parent_id?: string;
-  /** The configured key that verified the signature. */
-  hmac_key: string;
-}
 
 /**
  * Headers that carry the current trace to a downstream service: `X-Trace-Info` (packed
@@ -44,7 +35,7 @@ export function getTraceIdHeaders(): Record<string, string> {
  * otherwise null (also for oversized values and input of any other type). Never throws.
  * @since 0.1.0
  */
-export function readTraceHeaders(headers: unknown, hmacKeys: readonly string[]): TraceHeaderInfo | null {
+export function readTraceHeaders(headers: unknown, hmacKeys: readonly string[]): VerifiedTraceContext | null {
   try {
     if (!Array.isArray(hmacKeys) || hmacKeys.length === 0) return null;
     const info = headerValue(headers, X_TRACE_INFO);
@@ -65,7 +56,7 @@ export function readTraceHeaders(headers: unknown, hmacKeys: readonly string[]):
 export function readIncomingTraceHeaders(
   headers: Record<string, string | string[] | undefined>,
   hmacKeys: readonly string[],
-): TraceHeaderInfo | null {
+): VerifiedTraceContext | null {
   try {
     const info = singleValue(headers['x-trace-info']);
     const hmac = singleValue(headers['x-trace-hmac']);
@@ -96,12 +87,10 @@ export function parseHmacKeys(value: string | readonly unknown[] | null | undefi
 // why: the same rule as Python's middleware — the signed object may hold base_id, parent_id and
 // the hmac_key added by unpacking, nothing else — plus (beyond Python) both ids must be strings,
 // since they end up as ids in every notification of the trace.
-function accept(contents: Record<string, unknown> | null): TraceHeaderInfo | null {
+function accept(contents: Record<string, unknown> | null): VerifiedTraceContext | null {
   if (contents === null) return null;
   const { base_id: baseId, parent_id: parentId, hmac_key: hmacKey } = contents;
-  for (const key of Object.keys(contents)) {
-    if (key !== 'base_id' && key !== 'parent_id' && key !== 'hmac_key') return null;
-  }
+  if (!hasOnlyTraceContextKeys(contents)) return null;
   if (typeof baseId !== 'string' || typeof hmacKey !== 'string') return null;
   if (!('parent_id' in contents)) return { base_id: baseId, hmac_key: hmacKey };
   if (typeof parentId !== 'string') return null;

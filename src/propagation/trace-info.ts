@@ -2,7 +2,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { webTraceState } from '../config/web-trace.js';
 import { currentProfiler, runOutsideTrace } from '../core/context.js';
-import { runWithProfiler, type TraceContext } from '../core/current.js';
+import { runWithProfiler } from '../core/current.js';
+import { hasOnlyTraceContextKeys, type TraceContext } from '../core/trace-context.js';
 import { MAX_TRACE_HEADER_BYTES, parseHmacKeys, readTraceHeaders, X_TRACE_HMAC, X_TRACE_INFO } from './headers.js';
 
 export type { TraceContext };
@@ -59,9 +60,7 @@ export function readTraceInfo(traceInfo: unknown, options?: TraceInfoOptions): T
   try {
     if (traceInfo === null || typeof traceInfo !== 'object' || Array.isArray(traceInfo)) return undefined;
     const record = traceInfo as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (key !== 'base_id' && key !== 'parent_id' && key !== 'hmac_key') return undefined;
-    }
+    if (!hasOnlyTraceContextKeys(record)) return undefined;
     const { base_id: baseId, parent_id: parentId, hmac_key: hmacKey } = record;
     if (!isId(baseId)) return undefined;
     if (parentId !== undefined && parentId !== null && !isId(parentId)) return undefined;
