@@ -5,6 +5,7 @@ import { errorInfo } from './error-info.js';
 import type { TraceInfo } from './payload.js';
 import type { Profiler } from './profiler.js';
 import { renderArgs, renderValue } from './render-value.js';
+import { ScopedSpan } from './scoped-span.js';
 
 /** Options of trace() (Python's `trace` keyword arguments, camelCased). */
 export interface TraceOptions {
@@ -55,8 +56,8 @@ function isNativePromise(value: unknown): value is Promise<unknown> {
 }
 
 /**
- * Runs `body` inside a new trace point of `profiler`, in a forked view so that concurrent calls
- * each have their own stack; stops on return, on throw, or when a returned promise settles.
+ * Runs `body` inside a new trace point of `profiler` (a ScopedSpan, so concurrent calls each have
+ * their own stack); stops on return, on throw, or when a returned promise settles.
  */
 export function runTraced<R>(
   profiler: Profiler,
@@ -66,29 +67,28 @@ export function runTraced<R>(
   stopInfo: (result: unknown) => TraceInfo | undefined = () => undefined,
   errorStopInfo: (error: unknown) => TraceInfo = errorInfo,
 ): R {
-  const view = profiler.fork();
-  return runInProfiler(view, () => {
-    view.start(name, startInfo);
+  const span = new ScopedSpan(profiler, name, startInfo);
+  return runInProfiler(span.profiler, () => {
     let result: R;
     try {
       result = body();
     } catch (error) {
-      view.stop(errorStopInfo(error));
+      span.stop(errorStopInfo(error));
       throw error;
     }
     if (isNativePromise(result)) {
       return result.then(
         (value) => {
-          view.stop(stopInfo(value));
+          span.stop(stopInfo(value));
           return value;
         },
         (error: unknown) => {
-          view.stop(errorStopInfo(error));
+          span.stop(errorStopInfo(error));
           throw error;
         },
       ) as R;
     }
-    view.stop(stopInfo(result));
+    span.stop(stopInfo(result));
     return result;
   });
 }

@@ -3,6 +3,7 @@ import { getGlobalConf, isDbTraceEnabled, isTraceEnabled } from '../../config/co
 import { currentProfiler, runInProfiler } from '../../core/context.js';
 import { debug } from '../../log.js';
 import type { Profiler } from '../../core/profiler.js';
+import { ScopedSpan } from '../../core/scoped-span.js';
 import { dbErrorInfo, dbResultInfo, dbStartInfo } from './statement.js';
 
 /**
@@ -77,18 +78,16 @@ export function tracingProfiler(options: DbSpanOptions): Profiler | undefined {
   }
 }
 
-/** One open db span: a forked view of the caller's profiler with the point pushed. */
+/** One open db span: a ScopedSpan with the db start/stop info, never throwing into the query's caller. */
 export class DbSpan {
-  private view: Profiler | undefined;
+  private span: ScopedSpan | undefined;
   private readonly options: DbSpanOptions;
 
   /** Opens the span under `profiler`'s current point. Never throws. */
   constructor(profiler: Profiler, options: DbSpanOptions, statement: unknown, params: unknown) {
     this.options = options;
     try {
-      const view = profiler.fork();
-      view.start(options.name, dbStartInfo(statement, params, options.hideParams));
-      this.view = view;
+      this.span = new ScopedSpan(profiler, options.name, dbStartInfo(statement, params, options.hideParams));
     } catch (error) {
       debug('db: could not open a span: %s', error);
     }
@@ -96,21 +95,19 @@ export class DbSpan {
 
   /** The view with this span on top (for code that should nest under it). */
   get profiler(): Profiler | undefined {
-    return this.view;
+    return this.span?.open ? this.span.profiler : undefined;
   }
 
   /** True until the span was stopped. */
   get open(): boolean {
-    return this.view !== undefined;
+    return this.span?.open === true;
   }
 
   /** Stops with the result (shown unless hideResult). Later stops do nothing. */
   succeed(result?: unknown): void {
-    const view = this.view;
-    if (view === undefined) return;
-    this.view = undefined;
+    if (!this.open) return;
     try {
-      view.stop(this.options.hideResult ? undefined : dbResultInfo(this.options.resultView(result)));
+      this.span!.stop(this.options.hideResult ? undefined : dbResultInfo(this.options.resultView(result)));
     } catch (error) {
       debug('db: could not stop a span: %s', error);
     }
@@ -118,11 +115,9 @@ export class DbSpan {
 
   /** Stops with the error's etype/message and db.original_exception/chained_exception. */
   fail(error: unknown): void {
-    const view = this.view;
-    if (view === undefined) return;
-    this.view = undefined;
+    if (!this.open) return;
     try {
-      view.stop(dbErrorInfo(error));
+      this.span!.stop(dbErrorInfo(error));
     } catch (e) {
       debug('db: could not stop a span: %s', e);
     }

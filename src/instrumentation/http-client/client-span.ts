@@ -4,15 +4,16 @@ import { errorInfo } from '../../core/error-info.js';
 import { getTraceIdHeaders } from '../../propagation/headers.js';
 import type { TraceInfo } from '../../core/payload.js';
 import type { Profiler } from '../../core/profiler.js';
+import { ScopedSpan } from '../../core/scoped-span.js';
 
-/** Where a request object keeps its span: the span's own profiler view, then `DONE` once stopped. */
+/** Where a request object keeps its span, then `DONE` once stopped. */
 export const kClientSpan = Symbol('osprofiler.client-span');
 /** Marks a request whose span was stopped (or that must never get one). */
 export const DONE = 0;
 
 /** A request object of undici or node:http as seen by our hooks. */
 export interface SpanHolder {
-  [kClientSpan]?: Profiler | typeof DONE;
+  [kClientSpan]?: ScopedSpan | typeof DONE;
 }
 
 /** Where an outgoing request goes, as Python's requests hook reads it from the URL. */
@@ -56,16 +57,14 @@ export function requestsInfo(target: RequestTarget): TraceInfo {
  * Returns the signed headers of that span (the downstream service's parent is this span).
  */
 export function startClientSpan(profiler: Profiler, holder: SpanHolder, target: RequestTarget): Record<string, string> {
-  const view = profiler.fork();
-  view.start(target.scheme, requestsInfo(target));
-  holder[kClientSpan] = view;
-  return runInProfiler(view, getTraceIdHeaders);
+  const span = new ScopedSpan(profiler, target.scheme, requestsInfo(target));
+  holder[kClientSpan] = span;
+  return runInProfiler(span.profiler, getTraceIdHeaders);
 }
 
 /** Stops the span of `holder` with the response status, once. */
 export function stopWithStatus(holder: SpanHolder, statusCode: unknown): void {
-  const view = take(holder);
-  if (view !== undefined) view.stop({ requests: { status_code: statusCode } });
+  take(holder)?.stop({ requests: { status_code: statusCode } });
 }
 
 /**
@@ -74,23 +73,20 @@ export function stopWithStatus(holder: SpanHolder, statusCode: unknown): void {
  * would read as "still running" in every report.
  */
 export function stopWithError(holder: SpanHolder, error: unknown): void {
-  const view = take(holder);
-  if (view !== undefined) view.stop(errorInfo(error));
+  take(holder)?.stop(errorInfo(error));
 }
 
 /** Stops the span of `holder`, once, for a request that closed with neither response nor error. */
 export function stopAborted(holder: SpanHolder): void {
-  const view = take(holder);
-  if (view !== undefined)
-    view.stop({ etype: 'RequestAborted', message: 'the request closed before a response arrived' });
+  take(holder)?.stop({ etype: 'RequestAborted', message: 'the request closed before a response arrived' });
 }
 
-function take(holder: SpanHolder | null | undefined): Profiler | undefined {
+function take(holder: SpanHolder | null | undefined): ScopedSpan | undefined {
   if (holder === null || typeof holder !== 'object') return undefined;
-  const view = holder[kClientSpan];
-  if (view === undefined || view === DONE) return undefined;
+  const span = holder[kClientSpan];
+  if (span === undefined || span === DONE) return undefined;
   holder[kClientSpan] = DONE;
-  return view;
+  return span;
 }
 
 /** The scheme of a URL-ish protocol (`https:` → `https`); `http` when unknown. */

@@ -29,7 +29,7 @@ export function expressMiddleware(options?: WebTraceOptions): ExpressMiddleware 
       next();
       return;
     }
-    startServerSpan(resolved.name, profiler, req, res, req.originalUrl ?? req.url);
-    runInProfiler(profiler, () => next());
+    const span = startServerSpan(resolved.name, profiler, req, res, req.originalUrl ?? req.url);
+    runInProfiler(span.profiler, () => next());
   };
 }

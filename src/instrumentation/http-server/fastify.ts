@@ -45,10 +45,10 @@ function osprofiler(
       next();
       return;
     }
-    startServerSpan(resolved.name, profiler, req, reply.raw, req.url);
+    const span = startServerSpan(resolved.name, profiler, req, reply.raw, req.url);
     // why: the rest of the hook chain and the handler run from this call (or from the body's
     // 'end' event, which startServerSpan binds to the same context).
-    runInProfiler(profiler, () => next());
+    runInProfiler(span.profiler, () => next());
   });
   instance.addHook('onError', function osprofilerOnError(request, _reply, error, next): void {
     spanOf(request.raw)?.fail(error);

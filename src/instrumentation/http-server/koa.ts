@@ -29,7 +29,7 @@ export function koaMiddleware(options?: WebTraceOptions): KoaMiddleware {
     const profiler = acceptRequest(resolved, req);
     if (profiler === undefined) return next();
     const span = startServerSpan(resolved.name, profiler, req, ctx.res, ctx.originalUrl ?? req.url);
-    return runInProfiler(profiler, () =>
+    return runInProfiler(span.profiler, () =>
       next().then(undefined, (error: unknown) => {
         span.fail(error);
         throw error;

@@ -30,7 +30,7 @@ export function wrapListener<
       return;
     }
     const span = startServerSpan(resolved.name, profiler, req, res, req.url);
-    runInProfiler(profiler, () => {
+    runInProfiler(span.profiler, () => {
       let result: unknown;
       try {
         result = listener.call(this, req, res);

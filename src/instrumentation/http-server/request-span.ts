@@ -5,6 +5,7 @@ import { errorInfo } from '../../core/error-info.js';
 import { readIncomingTraceHeaders } from '../../propagation/headers.js';
 import type { TraceInfo } from '../../core/payload.js';
 import { Profiler } from '../../core/profiler.js';
+import { ScopedSpan } from '../../core/scoped-span.js';
 import { activeKeys, type ResolvedWebOptions } from './options.js';
 
 const kSpan = Symbol('osprofiler.span');
@@ -40,21 +41,19 @@ export function acceptRequest(options: ResolvedWebOptions, req: IncomingMessage)
  * first (client abort), or at once via `fail(error, true)`.
  */
 export class ServerSpan {
-  // why: a fork taken right after start keeps a handle on the server span's own frame, so a
-  // handler that leaves points of its own open cannot make us stop the wrong one.
-  private closer: Profiler | undefined;
+  private readonly span: ScopedSpan;
   private failed = false;
   private error: unknown = undefined;
   private readonly res: ServerResponse;
-  /** The request's profiler, which its events run with. */
+  /** The request's profiler (the server span on top), which its events run with. */
   readonly profiler: Profiler;
   /** The request's own `emit`, which `emitInTrace` calls. */
   readonly emit: EmitFn;
 
-  constructor(closer: Profiler, res: ServerResponse, profiler: Profiler, emit: EmitFn) {
-    this.closer = closer;
+  constructor(span: ScopedSpan, res: ServerResponse, emit: EmitFn) {
+    this.span = span;
     this.res = res;
-    this.profiler = profiler;
+    this.profiler = span.profiler;
     this.emit = emit;
   }
 
@@ -69,10 +68,7 @@ export class ServerSpan {
 
   /** Sends the stop notification unless it was already sent. Never throws. */
   end(): void {
-    const closer = this.closer;
-    if (closer === undefined) return;
-    this.closer = undefined;
-    closer.stop(this.stopInfo());
+    if (this.span.open) this.span.stop(this.stopInfo());
   }
 
   private stopInfo(): TraceInfo {
@@ -118,8 +114,7 @@ export function startServerSpan(
   res: ServerResponse,
   url: string | undefined,
 ): ServerSpan {
-  profiler.start(name, requestInfo(req, url));
-  const span = new ServerSpan(profiler.fork(), res, profiler, req.emit as EmitFn);
+  const span = new ServerSpan(new ScopedSpan(profiler, name, requestInfo(req, url)), res, req.emit as EmitFn);
   (req as SpanCarrier)[kSpan] = span;
   (res as SpanCarrier)[kSpan] = span;
   // why: module-level functions that find the span on the emitter, so a traced request allocates

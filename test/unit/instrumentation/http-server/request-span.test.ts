@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { resetWebTrace } from '../../../../src/config/web-trace.js';
 import { currentProfiler } from '../../../../src/core/context.js';
+import type { Profiler } from '../../../../src/core/profiler.js';
 import { setNotifier } from '../../../../src/notifier/notifier.js';
 import type { Notification } from '../../../../src/core/payload.js';
 import { signedPack } from '../../../../src/propagation/signing.js';
@@ -198,11 +199,13 @@ describe('ServerSpan', () => {
     assert.equal(sent[2].trace_id, spanId);
   });
 
-  it('runs the request events in the trace context', () => {
-    const { req, profiler } = start();
-    let seen: unknown;
+  it('runs the request events in the trace context, with the server span on top', () => {
+    const { req, profiler, span } = start();
+    let seen: Profiler | undefined;
     req.on('end', () => (seen = currentProfiler()));
     req.emit('end');
-    assert.equal(seen, profiler);
+    assert.equal(seen, span.profiler);
+    assert.equal(seen!.getBaseId(), profiler.getBaseId());
+    assert.equal(seen!.getParentId(), profiler.getId());
   });
 });
