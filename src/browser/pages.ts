@@ -1,5 +1,6 @@
 // The trace browser's own pages (the trace list, messages): server-rendered HTML, every value escaped, no script.
-import { createHash } from 'node:crypto';
+import { cspHash, escapeHtml } from '../report/html-escape.js';
+
 import type { TraceOverview } from '../drivers/trace-overview.js';
 
 /** One line of the list: an overview where the store computes them, else id and start only. */
@@ -43,7 +44,7 @@ a{color:var(--accent)}
 .empty{padding:24px 0;color:var(--muted)}
 `;
 
-const CSS_HASH = `'sha256-${createHash('sha256').update(PAGE_CSS, 'utf8').digest('base64')}'`;
+const CSS_HASH = cspHash(PAGE_CSS);
 
 /**
  * The Content-Security-Policy of these pages: nothing but their own stylesheet, and forms that
@@ -51,13 +52,6 @@ const CSS_HASH = `'sha256-${createHash('sha256').update(PAGE_CSS, 'utf8').digest
  * no script could run.
  */
 export const PAGE_CSP = `default-src 'none'; style-src ${CSS_HASH}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Text safe inside HTML elements and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
 
 /** The path of a trace's page. */
 export function tracePath(baseId: string): string {

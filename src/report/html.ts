@@ -1,6 +1,6 @@
 // Renders a report as one self-contained HTML page (data + viewer inlined; nothing fetched).
-import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { cspHash, escapeHtml, escapeJsonText, jsonForScript } from './html-escape.js';
 import type { Report } from './types.js';
 import { toViewerData } from './ui/data.js';
 import { renderDetails } from './ui/details.js';
@@ -65,30 +65,6 @@ const LIB: ViewerLib = {
   createMinimap,
 };
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
-}
-
-/**
- * JSON safe to place inside a `<script type="application/json">` element.
- * why: `<`, `>` and `&` are escaped as \u003c etc. so no `</script>` or `<!--` can close or alter
- * the element, whatever a SQL statement or URL contains; U+2028/9 too, so the text stays valid
- * were it ever evaluated as a script. All of these only ever occur inside JSON strings.
- */
-export function jsonForScript(value: unknown): string {
-  return escapeJsonText(JSON.stringify(value));
-}
-
-function escapeJsonText(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
-}
-
-function sha256(text: string): string {
-  return "'sha256-" + createHash('sha256').update(text, 'utf8').digest('base64') + "'";
-}
-
 let cachedScript: string | undefined;
 
 /** The viewer script: helper functions + entry point, as source text (built once per process). */
@@ -147,8 +123,8 @@ export function renderHtml(report: Report, options: RenderHtmlOptions = {}): str
   if (options.backLink !== undefined) data.backLink = { href: options.backLink.href, label: options.backLink.label };
   const csp = [
     "default-src 'none'",
-    `script-src ${sha256(script)}`,
-    `style-src ${sha256(VIEWER_CSS)}`,
+    `script-src ${cspHash(script)}`,
+    `style-src ${cspHash(VIEWER_CSS)}`,
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');

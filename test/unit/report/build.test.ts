@@ -230,7 +230,8 @@ describe('buildReport', () => {
     assert.match(renderJson(report), /"__proto__": \{\n {6}"count": 1/);
   });
 
-  it('builds 100,000 spans (200,000 records) quickly', () => {
+  // why: its speed is measured in bench/ (a timed assertion here fails on a busy machine, not on slow code).
+  it('builds 100,000 spans (200,000 records) into one tree with every span counted', () => {
     let seed = 20240514;
     const rand = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -242,15 +243,12 @@ describe('buildReport', () => {
       const start = i * 7 + rand(1000);
       records.push(...span(['db', 'rpc', 'wsgi', 'http'][i % 4], `t${i}`, parent, start, start + rand(5000)));
     }
-    const began = performance.now();
     const report = buildReport(records);
-    const elapsed = performance.now() - began;
     assert.equal(report.children.length, 1);
     assert.equal(
       Object.values(report.stats).reduce((n, s) => n + s.count, 0),
       100_000,
     );
-    assert.ok(elapsed < 5000, `took ${elapsed} ms`);
     assert.ok(renderDot(report).endsWith('\t0 -> 1\n}\n'));
   });
 
