@@ -1,7 +1,6 @@
 // The trace browser's HTTP side: routes, the Host check, security headers; pages come from ui-pages.ts and report/html.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Driver } from '../drivers/driver.js';
-import { hasTraceOverviews } from '../drivers/trace-overview.js';
+import type { TraceReader } from '../drivers/driver.js';
 import { canonicalUuid } from '../core/ids.js';
 import { renderJson } from '../report/json.js';
 import type { Report } from '../report/types.js';
@@ -12,8 +11,8 @@ import { PAGE_CSP, renderListPage, renderMessagePage, type ListedTrace } from '.
 export interface TraceStore {
   /** "SQLite file /…/traces.db (the default store)", a redacted URL, … */
   readonly description: string;
-  /** The open driver, or undefined while the store does not exist yet (retried on each request). */
-  driver(): Promise<Driver | undefined>;
+  /** The open store's read side, or undefined while the store does not exist yet (retried on each request). */
+  reader(): Promise<TraceReader | undefined>;
 }
 
 /** Options of {@link createUiListener}. */
@@ -137,7 +136,7 @@ interface Listing {
 }
 
 /** Newest first, filtered, at most `limit` (+ whether more matched). */
-async function listTraces(driver: Driver, q: ListQuery): Promise<Listing> {
+async function listTraces(reader: TraceReader, q: ListQuery): Promise<Listing> {
   const needle = q.query.toLowerCase();
   const matches = (t: ListedTrace): boolean =>
     needle === '' ||
@@ -146,16 +145,17 @@ async function listTraces(driver: Driver, q: ListQuery): Promise<Listing> {
     (t.error ?? '').toLowerCase().includes(needle);
   let all: ListedTrace[];
   let total: number | undefined;
-  if (hasTraceOverviews(driver)) {
+  const source = reader.overviews;
+  if (source !== undefined) {
     // why: without a text filter the store itself keeps only the newest `limit + 1`.
-    const overviews = await driver.listTraceOverviews({
+    const overviews = await source.listTraceOverviews({
       errorsOnly: q.errorsOnly,
       ...(needle === '' ? { limit: q.limit + 1 } : {}),
     });
     all = overviews.reverse();
-    total = await driver.countTraces();
+    total = await source.countTraces();
   } else {
-    const listed = q.errorsOnly ? await driver.listErrorTraces() : await driver.listTraces(['base_id', 'timestamp']);
+    const listed = q.errorsOnly ? await reader.listErrorTraces() : await reader.listTraces(['base_id', 'timestamp']);
     all = listed
       .map((t) => ({ base_id: String(t.base_id), timestamp: typeof t.timestamp === 'string' ? t.timestamp : '' }))
       .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0));
@@ -171,9 +171,9 @@ async function listingFor(
   params: URLSearchParams,
 ): Promise<{ q: ListQuery; listing: Listing; missing: boolean }> {
   const q = listQuery(options, params);
-  const driver = await options.store.driver();
-  if (driver === undefined) return { q, listing: { traces: [], total: 0, truncated: false }, missing: true };
-  return { q, listing: await listTraces(driver, q), missing: false };
+  const reader = await options.store.reader();
+  if (reader === undefined) return { q, listing: { traces: [], total: 0, truncated: false }, missing: true };
+  return { q, listing: await listTraces(reader, q), missing: false };
 }
 
 async function listPage(options: UiListenerOptions, params: URLSearchParams): Promise<Answer> {
@@ -197,8 +197,8 @@ async function listJson(options: UiListenerOptions, params: URLSearchParams): Pr
 
 async function tracePage(options: UiListenerOptions, rawId: string, asJson: boolean): Promise<Answer> {
   const id = canonicalUuid(rawId);
-  const driver = id === undefined ? undefined : await options.store.driver();
-  const report: Report | undefined = driver === undefined || id === undefined ? undefined : await driver.getReport(id);
+  const reader = id === undefined ? undefined : await options.store.reader();
+  const report: Report | undefined = reader === undefined || id === undefined ? undefined : await reader.getReport(id);
   if (report === undefined || !Array.isArray(report.children) || report.children.length === 0) {
     const message = `Trace with UUID ${rawId} not found in ${options.store.description}.`;
     return asJson

@@ -13,8 +13,9 @@ import {
   schemeOf,
   type Driver,
   type DriverOptions,
+  type TraceReader,
 } from '../drivers/driver.js';
-import { hasTraceOverviews, type TraceOverview } from '../drivers/trace-overview.js';
+import type { TraceOverview } from '../drivers/trace-overview.js';
 import { createSqliteDriver } from '../drivers/sqlite/driver.js';
 import { BadConnectionStringError, DriverMissingError, OsprofilerError } from '../errors.js';
 import { CliError, EXIT_FAILURE, MISSING_CONNECTION_STRING, messageOf, usageError, type CliIo } from './io.js';
@@ -59,16 +60,17 @@ export function chooseStore(option: string | undefined, io: CliIo): StoreChoice 
 
 /** An opened store, or the reason there is none. */
 export type OpenedStore =
-  | { kind: 'open'; driver: Driver }
+  | { kind: 'open'; driver: Driver; reader: TraceReader }
   /** A SQLite file that does not exist: nothing was ever written there. */
   | { kind: 'missing'; path: string };
 
 /**
  * Opens the store for reading. A SQLite file that does not exist is reported as `missing`
- * (reading never creates it). An unknown scheme, a missing client package or an unreachable
- * store is a CliError (exit 1) whose message names the store.
+ * (reading never creates it). An unknown scheme, a missing client package, an unreachable store
+ * or a write-only backend (its message says where to look instead, for `forTrace` if given) is a
+ * CliError (exit 1) whose message names the store.
  */
-export async function openStore(choice: StoreChoice, options: DriverOptions): Promise<OpenedStore> {
+export async function openStore(choice: StoreChoice, options: DriverOptions, forTrace?: string): Promise<OpenedStore> {
   ensureSqliteDriver();
   let scheme: string;
   try {
@@ -81,10 +83,24 @@ export async function openStore(choice: StoreChoice, options: DriverOptions): Pr
     if (location !== undefined && !location.memory && !existsSync(location.path))
       return { kind: 'missing', path: location.path };
   }
+  let driver: Driver;
   try {
-    return { kind: 'open', driver: await createDriver(choice.connectionString, { ...options, fileMustExist: true }) };
+    driver = await createDriver(choice.connectionString, { ...options, fileMustExist: true });
   } catch (error) {
     throw storeFailure(choice, error);
+  }
+  if (driver.reader !== undefined) return { kind: 'open', driver, reader: driver.reader };
+  const reason = driver.unreadableReason?.(forTrace) ?? `The ${scheme}:// driver cannot read traces back.`;
+  await closeQuietly(driver);
+  throw new CliError(EXIT_FAILURE, `osprofiler: ${reason}\n`);
+}
+
+/** Closes a store opened for reading; a failure to close loses nothing, so it is ignored. */
+export async function closeQuietly(driver: Driver): Promise<void> {
+  try {
+    await driver.close();
+  } catch {
+    // closing a read-only connection cannot lose data
   }
 }
 
@@ -108,15 +124,16 @@ export interface StoreContents {
 }
 
 /** Counts the traces and lists the `limit` most recent ones, with one query where the driver can. */
-export async function storeContents(driver: Driver, limit = 5): Promise<StoreContents> {
-  if (hasTraceOverviews(driver)) {
-    const [count, overviews] = await Promise.all([driver.countTraces(), driver.listTraceOverviews({ limit })]);
+export async function storeContents(reader: TraceReader, limit = 5): Promise<StoreContents> {
+  const source = reader.overviews;
+  if (source !== undefined) {
+    const [count, overviews] = await Promise.all([source.countTraces(), source.listTraceOverviews({ limit })]);
     return {
       count,
       recent: overviews.reverse().map((o) => ({ base_id: o.base_id, timestamp: o.timestamp, overview: o })),
     };
   }
-  const all = await driver.listTraces(['base_id', 'timestamp']);
+  const all = await reader.listTraces(['base_id', 'timestamp']);
   const sorted = all
     .map((t) => ({ base_id: String(t.base_id), timestamp: typeof t.timestamp === 'string' ? t.timestamp : '' }))
     .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0));

@@ -90,7 +90,7 @@ export async function demo(argv: readonly string[], io: CliIo): Promise<number> 
     const opened = await openStore(store, {});
     if (opened.kind !== 'open')
       throw new CliError(EXIT_FAILURE, '', `demo: the store ${store.description} was not written\n`);
-    const report = await opened.driver.getReport(traceId);
+    const report = await opened.reader.getReport(traceId);
     await opened.driver.close();
     const color = !values['no-color'] && io.env.NO_COLOR === undefined && io.stdoutIsTTY;
     io.stdout(renderTerminalTree(report, { color, baseId: traceId }));

@@ -2,6 +2,7 @@
 import { BadConnectionStringError } from '../errors.js';
 import type { Notification } from '../core/payload.js';
 import type { Report, TraceSummary } from '../report/types.js';
+import type { TraceOverviewSource } from './trace-overview.js';
 
 /** Options every driver receives (Python: project, service, host, conf). */
 export interface DriverOptions {
@@ -34,8 +35,25 @@ export interface DriverOptions {
 }
 
 /**
+ * The read side of a store that can be read back: what the CLI, the trace browser and the
+ * collector's readers use.
+ * @since 0.2.0
+ */
+export interface TraceReader {
+  /** Rebuilds one trace as a report (an empty report when the id is unknown). */
+  getReport(baseId: string): Promise<Report>;
+  /** One entry per trace (its earliest notification), with the requested fields. */
+  listTraces(fields?: readonly string[]): Promise<TraceSummary[]>;
+  /** The traces recorded with an error (needs filterErrorTrace when writing). */
+  listErrorTraces(): Promise<TraceSummary[]>;
+  /** One-query trace summaries, where the store can compute them (SQLite); else listTraces is used. */
+  readonly overviews?: TraceOverviewSource;
+}
+
+/**
  * A storage driver. Writes arrive in batches from the notifier's queue, outside any trace
- * context; reads serve the CLI and the UI.
+ * context. Stores that can be read back also expose `reader`; write-only backends (otlp,
+ * jaeger, noop) have none and say where their traces can be seen instead.
  * @since 0.1.0
  */
 export interface Driver {
@@ -43,12 +61,6 @@ export interface Driver {
   readonly scheme: string;
   /** Stores a batch of notifications (the driver adds project/service). */
   notifyBatch(batch: readonly Notification[]): Promise<void> | void;
-  /** Rebuilds one trace as a report (an empty report when the id is unknown). */
-  getReport(baseId: string): Promise<Report>;
-  /** One entry per trace (its earliest notification), with the requested fields. */
-  listTraces(fields?: readonly string[]): Promise<TraceSummary[]>;
-  /** The traces recorded with an error (needs filterErrorTrace when writing). */
-  listErrorTraces(): Promise<TraceSummary[]>;
   /** A sentence naming the store, for the CLI ("SQLite file /home/u/.local/share/…"). */
   describe(): string;
   /** Batch size to use when the user set no `maxBatchSize` (e.g. smaller for drivers that write synchronously). */
@@ -57,6 +69,10 @@ export interface Driver {
   readonly maxWritesInFlight?: number;
   /** Releases connections and files. */
   close(): Promise<void> | void;
+  /** The read side; absent for write-only backends. */
+  readonly reader?: TraceReader;
+  /** A write-only backend's one sentence on why it cannot be read and where to look instead (`baseId`: one trace). */
+  unreadableReason?(baseId?: string): string;
 }
 
 /** Builds a driver for a connection string; may load its client library lazily. */

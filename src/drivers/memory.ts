@@ -2,7 +2,7 @@
 import type { Notification } from '../core/payload.js';
 import { buildReport } from '../report/build.js';
 import type { Report, TraceSummary } from '../report/types.js';
-import type { Driver, DriverOptions } from './driver.js';
+import type { Driver, TraceReader, DriverOptions } from './driver.js';
 import { storedRecord, summarize } from './records.js';
 
 /** The data of one in-memory store; several drivers (one per service) may share it. */
@@ -20,7 +20,9 @@ export class MemoryStore {
  * connection strings name separate stores.
  * @since 0.1.0
  */
-export class MemoryDriver implements Driver {
+export class MemoryDriver implements Driver, TraceReader {
+  /** This store can be read back (trace show, trace list, ui). */
+  readonly reader: TraceReader = this;
   readonly scheme = 'memory';
 
   constructor(

@@ -32,21 +32,11 @@ export interface TraceOverviewOptions {
 }
 
 /**
- * A driver that can summarise traces in one query. Not part of the Driver interface; the CLI
- * uses it when present and falls back to listTraces() otherwise.
+ * A store that can summarise traces in one query (a TraceReader's optional `overviews`); the CLI
+ * and the trace browser use it when present and fall back to listTraces() otherwise.
  */
 export interface TraceOverviewSource {
   listTraceOverviews(options?: TraceOverviewOptions): Promise<TraceOverview[]>;
   /** Number of traces in the store. */
   countTraces(): Promise<number>;
-}
-
-/** True when the driver implements {@link TraceOverviewSource}. */
-export function hasTraceOverviews(driver: unknown): driver is TraceOverviewSource {
-  return (
-    driver !== null &&
-    typeof driver === 'object' &&
-    typeof (driver as Partial<TraceOverviewSource>).listTraceOverviews === 'function' &&
-    typeof (driver as Partial<TraceOverviewSource>).countTraces === 'function'
-  );
 }

@@ -260,10 +260,10 @@ describe('messaging:// driver with RabbitMQ', { skip: gate.skip }, () => {
     }
     const reader = await createDriver('messaging://', options);
     try {
-      const report = await reader.getReport(base);
+      const report = await reader.reader!.getReport(base);
       assert.equal(report.children[0]!.info.name, 'rpc');
       assert.equal(report.children[0]!.info.service, 'compute');
-      await assert.rejects(reader.listTraces(), NotSupportedError);
+      await assert.rejects(reader.reader!.listTraces(), NotSupportedError);
     } finally {
       await reader.close();
     }

@@ -164,7 +164,7 @@ for (const store of stores) {
       const { stdout } = await run(cli.path!, ['trace', 'show', '--json', '--connection-string', store.url, baseId], {
         env: { ...process.env, COLUMNS: '80' },
       });
-      const ours = await driver.getReport(baseId);
+      const ours = await driver.reader!.getReport(baseId);
       assert.deepEqual(JSON.parse(stdout), ours);
       assert.equal(stdout.trim(), asciiOnly(JSON.stringify(ours, null, 2)));
       assert.equal(ours.children[0]!.children.length, 2);
@@ -176,10 +176,10 @@ for (const store of stores) {
     it("we report a trace written by Python's notifier exactly as Python's driver does", async () => {
       const { stdout } = await run(python!, ['-c', PY_WRITER, store.url]);
       const { base_id: baseId, report } = JSON.parse(stdout) as { base_id: string; report: unknown };
-      const ours = await driver.getReport(baseId);
+      const ours = await driver.reader!.getReport(baseId);
       assert.equal(JSON.stringify(ours), JSON.stringify(report));
       assert.equal(ours.children[0]!.info.exception, 'KeyError');
-      assert.ok((await driver.listTraces()).some((t) => t.base_id === baseId));
+      assert.ok((await driver.reader!.listTraces()).some((t) => t.base_id === baseId));
     });
   });
 }

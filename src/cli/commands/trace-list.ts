@@ -1,10 +1,10 @@
 // `osprofiler trace list [--error-trace]`: one table line per stored trace.
 import { parseArgs } from 'node:util';
-import type { Driver } from '../../drivers/driver.js';
-import { hasTraceOverviews, type TraceOverview } from '../../drivers/trace-overview.js';
+import type { TraceReader } from '../../drivers/driver.js';
+import type { TraceOverview } from '../../drivers/trace-overview.js';
 import { LIST_HELP, LIST_USAGE } from '../help.js';
 import { messageOf, usageError, type CliIo } from '../io.js';
-import { chooseStore, driverOptionsFrom, openStore, plural, storeFailure } from '../store.js';
+import { chooseStore, closeQuietly, driverOptionsFrom, openStore, plural, storeFailure } from '../store.js';
 import { renderTable } from '../table.js';
 
 const OPTIONS = {
@@ -65,15 +65,18 @@ function overviewRow(o: TraceOverview): string[] {
 }
 
 async function rows(
-  driver: Driver,
+  reader: TraceReader,
   errorsOnly: boolean,
   limit: number | undefined,
 ): Promise<{ headers: string[]; rows: string[][] }> {
-  if (hasTraceOverviews(driver)) {
-    const overviews = await driver.listTraceOverviews({ errorsOnly, ...(limit !== undefined ? { limit } : {}) });
+  if (reader.overviews !== undefined) {
+    const overviews = await reader.overviews.listTraceOverviews({
+      errorsOnly,
+      ...(limit !== undefined ? { limit } : {}),
+    });
     return { headers: OVERVIEW_HEADERS, rows: overviews.map(overviewRow) };
   }
-  const traces = errorsOnly ? await driver.listErrorTraces() : await driver.listTraces(['base_id', 'timestamp']);
+  const traces = errorsOnly ? await reader.listErrorTraces() : await reader.listTraces(['base_id', 'timestamp']);
   const list = traces
     .map((t) => [String(t.base_id), typeof t.timestamp === 'string' ? t.timestamp : String(t.timestamp ?? '')])
     .sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
@@ -112,11 +115,11 @@ export async function traceList(argv: readonly string[], io: CliIo): Promise<num
     io.stderr(`Store read: ${choice.description}, which does not exist yet (no service has stored a trace there).\n`);
     return 0;
   }
-  const driver = store.driver;
+  const { driver, reader } = store;
   try {
     let table: { headers: string[]; rows: string[][] };
     try {
-      table = await rows(driver, errorsOnly, limit);
+      table = await rows(reader, errorsOnly, limit);
     } catch (error) {
       throw storeFailure(choice, error);
     }
@@ -124,11 +127,7 @@ export async function traceList(argv: readonly string[], io: CliIo): Promise<num
     const count = `${plural(table.rows.length, 'trace')}${errorsOnly ? ' with an error' : ''}${limit !== undefined ? ' shown' : ''}`;
     io.stderr(`Store read: ${choice.description} — ${count}.\n`);
   } finally {
-    try {
-      await driver.close();
-    } catch {
-      // nothing was written
-    }
+    await closeQuietly(driver);
   }
   return 0;
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Driver } from '../../drivers/driver.js';
+import type { Driver, TraceReader } from '../../drivers/driver.js';
 import { canonicalUuid } from '../../core/ids.js';
 import { buildReport } from '../../report/build.js';
 import { renderDot } from '../../report/dot.js';
@@ -15,6 +15,7 @@ import { SHOW_HELP, SHOW_USAGE } from '../help.js';
 import { CliError, EXIT_FAILURE, messageOf, traceNotFoundSentence, usageError, wantColor, type CliIo } from '../io.js';
 import {
   chooseStore,
+  closeQuietly,
   driverOptionsFrom,
   openStore,
   plural,
@@ -80,7 +81,7 @@ async function readTraceFile(path: string, io: CliIo): Promise<Report> {
 async function notFound(
   id: string,
   choice: StoreChoice | undefined,
-  driver: Driver | undefined,
+  store: { driver: Driver; reader: TraceReader } | undefined,
   missing: string | undefined,
 ): Promise<CliError> {
   const sentence = `${traceNotFoundSentence(id)}\n`;
@@ -91,9 +92,9 @@ async function notFound(
   ];
   if (missing !== undefined) {
     lines.push(`That file does not exist: no service has stored a trace there yet.`);
-  } else if (driver !== undefined) {
+  } else if (store !== undefined) {
     try {
-      const contents = await storeContents(driver);
+      const contents = await storeContents(store.reader);
       if (contents.count === 0) {
         lines.push('The store was reachable and holds no traces at all.');
       } else {
@@ -109,7 +110,7 @@ async function notFound(
     } catch (error) {
       lines.push(`The store could not be listed: ${messageOf(error)}`);
     }
-    if (driver.scheme === 'messaging')
+    if (store.driver.scheme === 'messaging')
       lines.push('Messaging stores only see traces sent while listening: try a longer --idle-timeout.');
   }
   lines.push(
@@ -198,17 +199,17 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
       throw await notFound(arg, undefined, undefined, undefined);
   } else {
     const choice = chooseStore(values['connection-string'], io);
-    const store = await openStore(choice, driverOptions);
+    const store = await openStore(choice, driverOptions, id);
     if (store.kind === 'missing') throw await notFound(arg, choice, undefined, store.path);
-    const driver = store.driver;
+    const { driver, reader } = store;
     try {
       try {
-        report = await driver.getReport(id);
+        report = await reader.getReport(id);
       } catch (error) {
         throw storeFailure(choice, error);
       }
       if (!Array.isArray(report.children) || report.children.length === 0)
-        throw await notFound(arg, choice, driver, undefined);
+        throw await notFound(arg, choice, store, undefined);
     } finally {
       await closeQuietly(driver);
     }
@@ -262,12 +263,4 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
     }
   }
   return 0;
-}
-
-async function closeQuietly(driver: Driver): Promise<void> {
-  try {
-    await driver.close();
-  } catch {
-    // closing a read-only connection cannot lose data
-  }
 }

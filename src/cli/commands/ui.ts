@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import type { Driver } from '../../drivers/driver.js';
+import type { Driver, TraceReader } from '../../drivers/driver.js';
 import { UI_HELP, UI_USAGE } from '../help.js';
 import { CliError, EXIT_FAILURE, messageOf, usageError, type CliIo } from '../io.js';
 import { chooseStore, driverOptionsFrom, openStore, type StoreChoice } from '../store.js';
@@ -23,17 +23,18 @@ const LOOPBACK_BINDS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** The store, opened on first use and again on later requests while it does not exist yet. */
 function lazyStore(choice: StoreChoice, options: DriverOptions): TraceStore & { close(): Promise<void> } {
-  let opened: Driver | undefined;
+  let opened: { driver: Driver; reader: TraceReader } | undefined;
   return {
     description: choice.description,
-    async driver() {
-      if (opened !== undefined) return opened;
-      const store = await openStore(choice, options);
-      if (store.kind === 'open') opened = store.driver;
-      return opened;
+    async reader() {
+      if (opened === undefined) {
+        const store = await openStore(choice, options);
+        if (store.kind === 'open') opened = store;
+      }
+      return opened?.reader;
     },
     async close() {
-      await opened?.close();
+      await opened?.driver.close();
     },
   };
 }
@@ -86,7 +87,7 @@ export async function ui(argv: readonly string[], io: CliIo): Promise<number> {
   const choice = chooseStore(values['connection-string'], io);
   const store = lazyStore(choice, driverOptionsFrom(values, UI_USAGE));
   // why: fail now, with the CLI's message, when the store is unreachable or the string is wrong.
-  await store.driver();
+  await store.reader();
   const server = createServer(
     createUiListener({
       store,

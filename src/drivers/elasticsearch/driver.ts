@@ -5,7 +5,7 @@ import { debug, logRateLimited } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
 import { buildReport } from '../../report/build.js';
 import type { Report, TraceSummary } from '../../report/types.js';
-import { redactConnectionString, type Driver, type DriverOptions } from '../driver.js';
+import { redactConnectionString, type Driver, type DriverOptions, type TraceReader } from '../driver.js';
 import {
   esClientFactory,
   esNodeUrl,
@@ -45,7 +45,9 @@ function byTimestamp(a: unknown, b: unknown): number {
  * read with `GET /` and shown by describe(); versions outside 7–9 / OpenSearch 1–3 get a warning.
  * @since 0.1.0
  */
-export class ElasticsearchDriver implements Driver {
+export class ElasticsearchDriver implements Driver, TraceReader {
+  /** This store can be read back (trace show, trace list, ui). */
+  readonly reader: TraceReader = this;
   readonly scheme = 'elasticsearch';
   readonly nodeUrl: string;
   readonly #client: EsClientLike;

@@ -5,7 +5,7 @@ import type { Notification } from '../../core/payload.js';
 import { pythonJsonDumps } from '../../propagation/python-json.js';
 import { buildReport } from '../../report/build.js';
 import type { Report, TraceSummary } from '../../report/types.js';
-import type { Driver, DriverOptions } from '../driver.js';
+import type { Driver, TraceReader, DriverOptions } from '../driver.js';
 import {
   LogInsightClient,
   parseLogInsightConnectionString,
@@ -59,7 +59,9 @@ export function recordOfEvent(event: LogInsightEvent): Notification | undefined 
  * possible through this API (Python has no list either).
  * @since 0.1.0
  */
-export class LogInsightDriver implements Driver {
+export class LogInsightDriver implements Driver, TraceReader {
+  /** This store can be read back (trace show, trace list, ui). */
+  readonly reader: TraceReader = this;
   readonly scheme = 'loginsight';
   readonly #client: LogInsightClient;
   readonly #options: DriverOptions;

@@ -6,7 +6,7 @@ import { debug, logRateLimited } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
 import { ReportBuilder } from '../../report/build.js';
 import type { Report, TraceSummary } from '../../report/types.js';
-import type { Driver, DriverOptions } from '../driver.js';
+import type { Driver, TraceReader, DriverOptions } from '../driver.js';
 import {
   amqpUrlFromTransportUrl,
   buildNotificationMessage,
@@ -68,7 +68,9 @@ const MAX_BACKOFF_MS = 5000;
  * trace context.
  * @since 0.1.0
  */
-export class MessagingDriver implements Driver {
+export class MessagingDriver implements Driver, TraceReader {
+  /** This store can be read back (trace show, trace list, ui). */
+  readonly reader: TraceReader = this;
   readonly scheme = 'messaging';
   /** `unwritable`: notifications that could not be encoded; `dropped`: other traces' messages consumed by getReport. */
   readonly stats = { unwritable: 0, dropped: 0 };

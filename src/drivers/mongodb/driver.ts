@@ -6,7 +6,7 @@ import { debug } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
 import { buildReport } from '../../report/build.js';
 import type { Report, TraceSummary } from '../../report/types.js';
-import { redactConnectionString, type Driver, type DriverOptions } from '../driver.js';
+import { redactConnectionString, type Driver, type DriverOptions, type TraceReader } from '../driver.js';
 import { earlier, storedRecord, summarize } from '../records.js';
 
 type Doc = Record<string, unknown>;
@@ -74,7 +74,9 @@ export function mongoClientFactory(load: MongoModuleLoader = () => import('mongo
  * `profiler.base_id` is created once (failures ignored), and listTraces is one aggregation.
  * @since 0.1.0
  */
-export class MongoDriver implements Driver {
+export class MongoDriver implements Driver, TraceReader {
+  /** This store can be read back (trace show, trace list, ui). */
+  readonly reader: TraceReader = this;
   readonly scheme = 'mongodb';
   readonly dbName: string;
   readonly #client: MongoClientLike;

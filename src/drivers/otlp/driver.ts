@@ -1,9 +1,8 @@
 // otlp:// — sends trace points as spans to an OpenTelemetry collector over OTLP/HTTP (JSON, fetch); write-only.
 import { runOutsideTrace } from '../../core/context.js';
-import { BadConnectionStringError, DriverUnavailableError, NotSupportedError } from '../../errors.js';
+import { BadConnectionStringError, DriverUnavailableError } from '../../errors.js';
 import { debug, logRateLimited } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
-import type { Report, TraceSummary } from '../../report/types.js';
 import type { Driver, DriverOptions } from '../driver.js';
 import { SpanAssembler, type SpanAssemblerStats } from './assembler.js';
 import { buildTraceRequest, otlpTraceId, serviceName, type OtlpSpan, type SpanNaming } from './mapping.js';
@@ -92,8 +91,8 @@ function delay(ms: number): Promise<void> {
 /**
  * Exports every start/stop pair as one OTLP span (mapping: otlp-mapping.ts, SPEC §7) to the
  * collector with POST `/v1/traces`, one request per batch. Spans carry the payload timestamps,
- * and a stop closes the start with its trace_id. Reading back is not possible: getReport and
- * the list calls reject with NotSupportedError naming where to look instead.
+ * and a stop closes the start with its trace_id. Write-only: it has no read side, and
+ * unreadableReason() says where to look instead.
  * @since 0.1.0
  */
 export class OtlpDriver implements Driver {
@@ -201,27 +200,16 @@ export class OtlpDriver implements Driver {
     }
   }
 
-  #cannotRead(what: string, baseId?: string): NotSupportedError {
+  /** Write-only: where the spans can be seen instead (the receiver's backend, or one trace's page there). */
+  unreadableReason(baseId?: string): string {
     const where =
       baseId === undefined
         ? `use the ${this.#flavour.receiver}'s backend UI to browse traces`
         : this.#flavour.viewerHint(otlpTraceId(baseId));
-    return new NotSupportedError(
+    return (
       `The ${this.scheme}:// driver only sends spans to the ${this.#flavour.receiver} at ${this.endpoint}; ` +
-        `it cannot ${what}: ${where}.`,
+      `it cannot read traces back: ${where}.`
     );
-  }
-
-  async getReport(baseId: string): Promise<Report> {
-    throw this.#cannotRead('read a trace back', baseId);
-  }
-
-  async listTraces(_fields?: readonly string[]): Promise<TraceSummary[]> {
-    throw this.#cannotRead('list traces');
-  }
-
-  async listErrorTraces(): Promise<TraceSummary[]> {
-    throw this.#cannotRead('list error traces');
   }
 
   describe(): string {

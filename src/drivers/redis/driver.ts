@@ -4,7 +4,7 @@ import { BadConnectionStringError, DriverUnavailableError } from '../../errors.j
 import { logRateLimited } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
 import type { Report, TraceSummary } from '../../report/types.js';
-import type { Driver, DriverOptions } from '../driver.js';
+import type { Driver, TraceReader, DriverOptions } from '../driver.js';
 import { storedRecord } from '../records.js';
 import { importIoredis, RedisConnection, type RedisClientLike } from './client.js';
 import { REDIS_ERROR_PREFIX, REDIS_LIST_PREFIX, RedisReader } from './read.js';
@@ -37,7 +37,9 @@ export interface RedisDriverStats {
  * connection does not keep the process alive. All I/O runs outside any trace context.
  * @since 0.1.0
  */
-export class RedisDriver implements Driver {
+export class RedisDriver implements Driver, TraceReader {
+  /** This store can be read back (trace show, trace list, ui). */
+  readonly reader: TraceReader = this;
   readonly scheme: string;
   readonly stats: RedisDriverStats = { unwritable: 0, skipped: 0 };
   readonly #options: RedisDriverOptions;

@@ -5,7 +5,7 @@ import { getHostname } from '../../core/host.js';
 import { debug, logRateLimited } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
 import type { Report, TraceSummary } from '../../report/types.js';
-import type { Driver, DriverOptions } from '../driver.js';
+import type { Driver, TraceReader, DriverOptions } from '../driver.js';
 import type { SqlClientLike } from './clients.js';
 import {
   SQL_COLUMNS,
@@ -53,7 +53,9 @@ const NO_TABLE = new Set<unknown>(['42P01', 1146]);
  * again once it is back, creating the table then if needed. All I/O runs outside any trace.
  * @since 0.1.0
  */
-export class SqlDriver implements Driver {
+export class SqlDriver implements Driver, TraceReader {
+  /** This store can be read back (trace show, trace list, ui). */
+  readonly reader: TraceReader = this;
   readonly scheme: string;
   readonly stats: SqlDriverStats = { unwritable: 0, lastReportSkipped: 0 };
   readonly #client: SqlClientLike;

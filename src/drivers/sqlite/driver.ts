@@ -9,7 +9,7 @@ import { logRateLimited } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
 import type { Report, TraceSummary } from '../../report/types.js';
 import { describeStore, parseSqliteConnectionString, type SqliteLocation } from './default-location.js';
-import type { Driver, DriverOptions } from '../driver.js';
+import type { Driver, TraceReader, DriverOptions } from '../driver.js';
 import {
   SQL_COLUMNS,
   SQL_REPORT_COLUMNS,
@@ -77,7 +77,11 @@ function schemaPresent(db: Db): boolean {
  * batch is one transaction of multi-row INSERTs. Reads use indexed queries only.
  * @since 0.1.0
  */
-export class SqliteDriver implements Driver, TraceOverviewSource {
+export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource {
+  /** This store can be read back (trace show, trace list, ui). */
+  readonly reader: TraceReader = this;
+  /** One-query trace summaries. */
+  readonly overviews: TraceOverviewSource = this;
   readonly scheme = 'sqlite';
   /**
    * why: written inline, better-sqlite3 blocks the event loop for the whole batch: 250 rows take

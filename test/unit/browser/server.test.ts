@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createUiListener, LOOPBACK_HOSTS } from '../../../src/browser/server.js';
 import { MemoryDriver } from '../../../src/drivers/memory.js';
-import type { Driver } from '../../../src/drivers/driver.js';
+import type { TraceReader } from '../../../src/drivers/driver.js';
 import type { Notification } from '../../../src/core/payload.js';
 
 const A = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -44,7 +44,7 @@ describe('trace browser over a store without trace overviews', () => {
   let failing = false;
   const store = {
     description: 'memory store',
-    driver: async (): Promise<Driver> => {
+    reader: async (): Promise<TraceReader> => {
       if (failing) throw new Error('connection refused');
       return driver;
     },

@@ -13,10 +13,10 @@ import {
   toAnyValue,
   toUnixNano,
 } from '../../../../src/drivers/otlp/mapping.js';
-import { DriverUnavailableError, NotSupportedError } from '../../../../src/errors.js';
+import { DriverUnavailableError } from '../../../../src/errors.js';
 import { currentProfiler } from '../../../../src/core/context.js';
 import { runWithProfiler, start, stop } from '../../../../src/core/current.js';
-import { registerDriver } from '../../../../src/drivers/driver.js';
+import { registerDriver, type Driver } from '../../../../src/drivers/driver.js';
 import { createNotifier } from '../../../../src/notifier/create.js';
 import { setNotifier } from '../../../../src/notifier/notifier.js';
 import { setLogSink } from '../../../../src/log.js';
@@ -282,14 +282,11 @@ describe('otlp driver over OTLP/HTTP', () => {
     );
   });
 
-  it('reading back throws NotSupportedError pointing at the backend UI', async () => {
+  it('is write-only: no read side, and a reason that points at the backend UI', async () => {
     const driver = new OtlpDriver('http://c:4318/v1/traces', {}, async () => ({ status: 200, body: '' }));
-    await assert.rejects(
-      driver.getReport(BASE),
-      (e: unknown) => e instanceof NotSupportedError && e.message.includes('4e3e0ec6293840b1850409eb1d4b0dee'),
-    );
-    await assert.rejects(driver.listTraces(), NotSupportedError);
-    await assert.rejects(driver.listErrorTraces(), NotSupportedError);
+    assert.equal((driver as Driver).reader, undefined);
+    assert.match(driver.unreadableReason(BASE), /cannot read traces back.*4e3e0ec6293840b1850409eb1d4b0dee/);
+    assert.match(driver.unreadableReason(), /backend UI/);
     assert.match(driver.describe(), /http:\/\/c:4318\/v1\/traces/);
   });
 
