@@ -1,6 +1,6 @@
 // The one AsyncLocalStorage that carries the active profiler, created lazily on the first trace.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Profiler } from './profiler.js';
+import { kScope, type Profiler } from './profiler.js';
 
 interface ContextSlot {
   als: AsyncLocalStorage<Profiler | undefined> | undefined;
@@ -19,7 +19,12 @@ const slot: ContextSlot = (globals[kSlot] ??= { als: undefined });
  */
 export function currentProfiler(): Profiler | undefined {
   const als = slot.als;
-  return als === undefined ? undefined : als.getStore();
+  if (als === undefined) return undefined;
+  const profiler = als.getStore();
+  // why: clean() ends an init() trace by flagging its shared scope, so every context that
+  // inherited it (the caller of an async function, a timer) sees it gone; `?.` for a profiler
+  // of an older installed copy, which has no scope.
+  return profiler === undefined || profiler[kScope]?.ended === true ? undefined : profiler;
 }
 
 /**

@@ -34,6 +34,26 @@ function pointNames(name: string): PointNames {
 }
 
 /**
+ * What a profiler shares with every view forked from it: whether clean() ended the trace that
+ * init() started, and whether outgoing HTTP inside it carries trace headers (startTrace).
+ */
+export interface ProfilerScope {
+  /** Set by clean() on a profiler that init() made: every context holding it sees no trace. */
+  ended: boolean;
+  /** True for profilers that init() made (clean() ends those for every context). */
+  endsOnClean: boolean;
+  /** Outgoing fetch/undici and node:http requests in this trace carry headers without traceRequests(). */
+  traceRequests: boolean;
+}
+
+/**
+ * Where a profiler keeps its ProfilerScope.
+ * why: Symbol.for, because the scope is part of the context-slot protocol: two installed copies
+ * of the package share the AsyncLocalStorage (context.ts) and must read each other's profilers.
+ */
+export const kScope: unique symbol = Symbol.for('osprofiler.profiler-scope.v1');
+
+/**
  * Python's `_Profiler`. Imperative `start`/`stop` keep Python's sequential semantics; the scoped
  * helpers (`trace`, `withTrace`) run each traced call in a forked view so that concurrent
  * siblings never see each other's open points.
@@ -45,6 +65,8 @@ export class Profiler {
   private readonly baseId: string;
   private readonly host: string;
   private top: Frame;
+  /** @internal Shared with forked views (see ProfilerScope). */
+  [kScope]: ProfilerScope;
 
   constructor(hmacKey: string | undefined, baseId?: string | null, parentId?: string | null) {
     this.hmacKey = hmacKey;
@@ -52,6 +74,7 @@ export class Profiler {
     this.host = getHostname();
     const base: Frame = { id: this.baseId, names: undefined, parent: undefined };
     this.top = { id: parentId || this.baseId, names: undefined, parent: base };
+    this[kScope] = { ended: false, endsOnClean: false, traceRequests: false };
   }
 
   /** The trace's id (Python `get_base_id`). */
@@ -119,6 +142,7 @@ export class Profiler {
     (view as unknown as { baseId: string }).baseId = this.baseId;
     (view as unknown as { host: string }).host = this.host;
     view.top = this.top;
+    view[kScope] = this[kScope];
     return view;
   }
 }
