@@ -35,7 +35,8 @@ export interface TraceWrapper {
   <F extends AnyFunction>(fn: F, context?: MethodContext): F;
 }
 
-function isTraced(fn: unknown): boolean {
+/** True for a function that trace() produced. */
+export function isTraced(fn: unknown): boolean {
   return typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[kTraced] !== undefined;
 }
 
