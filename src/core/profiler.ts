@@ -2,8 +2,8 @@
 import { utcTimestamp } from '../propagation/timestamp.js';
 import { getHostname } from './host.js';
 import { uuid4, getShortenId } from './ids.js';
-import { notify } from '../notifier/notifier.js';
-import { buildNotification, withHost, type TraceInfo } from './payload.js';
+import { notify, notifyWith, type NotifyFn } from '../notifier/notifier.js';
+import { buildNotification, withHost, type Notification, type TraceInfo } from './payload.js';
 
 /** The notification names of one point name, built once. */
 interface PointNames {
@@ -44,6 +44,8 @@ export interface ProfilerScope {
   endsOnClean: boolean;
   /** Outgoing fetch/undici and node:http requests in this trace carry headers without traceRequests(). */
   traceRequests: boolean;
+  /** Where this trace's notifications go instead of the process-wide notifier (startTrace in a script without one). */
+  sink: NotifyFn | undefined;
 }
 
 /**
@@ -52,6 +54,12 @@ export interface ProfilerScope {
  * of the package share the AsyncLocalStorage (context.ts) and must read each other's profilers.
  */
 export const kScope: unique symbol = Symbol.for('osprofiler.profiler-scope.v1');
+
+function send(profiler: Profiler, payload: Notification): void {
+  const sink = profiler[kScope].sink;
+  if (sink === undefined) notify(payload);
+  else notifyWith(sink, payload);
+}
 
 /**
  * Python's `_Profiler`. Imperative `start`/`stop` keep Python's sequential semantics; the scoped
@@ -74,7 +82,7 @@ export class Profiler {
     this.host = getHostname();
     const base: Frame = { id: this.baseId, names: undefined, parent: undefined };
     this.top = { id: parentId || this.baseId, names: undefined, parent: base };
-    this[kScope] = { ended: false, endsOnClean: false, traceRequests: false };
+    this[kScope] = { ended: false, endsOnClean: false, traceRequests: false, sink: undefined };
   }
 
   /** The trace's id (Python `get_base_id`). */
@@ -102,7 +110,8 @@ export class Profiler {
     const names = pointNames(name);
     const frame: Frame = { id: uuid4(), names, parent: this.top };
     this.top = frame;
-    notify(
+    send(
+      this,
       buildNotification(
         names.start,
         this.baseId,
@@ -118,7 +127,8 @@ export class Profiler {
   stop(info?: TraceInfo | null): void {
     const frame = this.top;
     if (frame.names === undefined) return;
-    notify(
+    send(
+      this,
       buildNotification(
         frame.names.stop,
         this.baseId,

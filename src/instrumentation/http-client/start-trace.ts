@@ -3,8 +3,10 @@ import { runInProfiler } from '../../core/context.js';
 import { kScope, Profiler } from '../../core/profiler.js';
 import { redactConnectionString } from '../../drivers/driver.js';
 import { defaultConnectionString } from '../../drivers/sqlite/default-location.js';
+import { basename, extname } from 'node:path';
+import { createNotifier } from '../../notifier/create.js';
 import { flush } from '../../notifier/lifecycle.js';
-import { getNotifier } from '../../notifier/notifier.js';
+import { getNotifier, noopNotifier } from '../../notifier/notifier.js';
 import { holdRequestTracing } from './trace-requests.js';
 
 /** What startTrace() resolves to. @since 0.1.0 */
@@ -28,8 +30,10 @@ export interface StartTraceResult<R> {
  * calls join the trace, whether or not traceRequests() is on; this holds for `fn`'s trace only,
  * never for other code running meanwhile, and ends when `fn` settles. (On Node before 22.12, a
  * node:http request needs the global agent or a TracingAgent to carry headers.) `fn` receives the
- * trace id (so it can be printed even when `fn` fails). Resolves once `fn` has settled and the
- * notifiers were flushed; an error from `fn` propagates unchanged.
+ * trace id (so it can be printed even when `fn` fails). With no notifier set (setNotifier,
+ * initFromConf), this trace's own spans go to the default store, where services with no
+ * connection string write too. Resolves once `fn` has settled and the notifiers were flushed; an
+ * error from `fn` propagates unchanged.
  *
  * @example
  *   const { result, showCommand } = await startTrace(process.env.OS_PROFILE!, () => fetch(url));
@@ -44,6 +48,13 @@ export async function startTrace<R>(
   // why: a flag on this trace's shared scope, not a global switch: requests of other traces
   // running at the same time are left alone, and nothing stays on once fn has settled.
   profiler[kScope].traceRequests = true;
+  if (getNotifier() === noopNotifier()) {
+    // why: a script that set no notifier still asked for a trace; its own spans (the root `http`
+    // span) go to the default store, where services configured with no connection string write
+    // too, so the printed command shows the whole trace. Only this trace's spans go there: the
+    // process-wide notifier is left as it is.
+    profiler[kScope].sink = createNotifier(defaultConnectionString(), { service: scriptName() });
+  }
   const traceId = profiler.getBaseId();
   const release = holdRequestTracing();
   try {
@@ -71,6 +82,12 @@ export function showCommandFor(traceId: string, connectionString: string | undef
   const redacted = redactConnectionString(connectionString);
   const quoted = SHELL_SAFE.test(redacted) ? redacted : `'${redacted.replace(/'/g, `'\\''`)}'`;
   return `${command} --connection-string ${quoted}`;
+}
+
+/** The running script's name without its extension (`cart-cli`), stored as the spans' service. */
+function scriptName(): string {
+  const script = process.argv[1];
+  return script === undefined || script === '' ? 'node' : basename(script, extname(script));
 }
 
 /** The (redacted) connection string of the current notifier, when it is one of createNotifier's. */

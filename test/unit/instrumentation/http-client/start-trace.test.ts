@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { currentProfiler, runInProfiler } from '../../../../src/core/context.js';
 import { readTraceHeaders } from '../../../../src/propagation/headers.js';
-import { setNotifier } from '../../../../src/notifier/notifier.js';
+import { getNotifier, noopNotifier, setNotifier } from '../../../../src/notifier/notifier.js';
+import { flush, shutdown } from '../../../../src/notifier/lifecycle.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Notification } from '../../../../src/core/payload.js';
 import { Profiler } from '../../../../src/core/profiler.js';
 import { traceRequests, untraceRequests } from '../../../../src/instrumentation/http-client/trace-requests.js';
@@ -194,4 +198,74 @@ describe('startTrace', () => {
       await notifier.shutdown();
     });
   });
+
+  describe('in a script with no notifier (the README script)', () => {
+    let home: string;
+    let savedHome: string | undefined;
+    before(() => {
+      savedHome = process.env.OSPROFILER_HOME;
+      home = mkdtempSync(join(tmpdir(), 'osp-start-trace-'));
+      process.env.OSPROFILER_HOME = home;
+    });
+    after(async () => {
+      await shutdown();
+      if (savedHome === undefined) delete process.env.OSPROFILER_HOME;
+      else process.env.OSPROFILER_HOME = savedHome;
+      rmSync(home, { recursive: true, force: true });
+    });
+
+    it("stores its own client span in the default store, where the service's spans nest under it", async () => {
+      setNotifier(undefined);
+      const server = http.createServer((req, res) => res.end(JSON.stringify(readTraceHeaders(req.headers, ['KEY']))));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+        const { traceId, result, showCommand } = await startTrace('KEY', async () => (await fetch(url)).json());
+        assert.equal(showCommand, `npx osprofiler trace show ${traceId} --html --out trace.html`);
+        assert.equal(getNotifier(), noopNotifier(), 'the process-wide notifier is left alone');
+        const store = createNotifier(defaultConnectionString());
+        const report = await waitForReport(store, traceId);
+        const client = report.children[0];
+        assert.equal(client?.info.name, 'http');
+        assert.equal((result as { parent_id?: string }).parent_id, client?.trace_id, 'the service nests under it');
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('another trace running meanwhile is not written to that store', async () => {
+      setNotifier(undefined);
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const running = startTrace('KEY', () => held);
+      const other = new Profiler('OTHER');
+      runInProfiler(other, () => {
+        other.start('other');
+        other.stop();
+      });
+      release();
+      await running;
+      const store = createNotifier(defaultConnectionString());
+      await flush();
+      const report = await store.driver()!.getReport(other.getBaseId());
+      assert.equal(report.children.length, 0);
+    });
+  });
 });
+
+async function waitForReport(
+  notifier: ReturnType<typeof createNotifier>,
+  traceId: string,
+): Promise<Awaited<ReturnType<NonNullable<ReturnType<typeof notifier.driver>>['getReport']>>> {
+  for (let i = 0; i < 200; i++) {
+    await notifier.flush();
+    const driver = notifier.driver();
+    if (driver !== undefined) {
+      const report = await driver.getReport(traceId);
+      if (report.children.length > 0) return report;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail('the trace was not stored');
+}
