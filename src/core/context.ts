@@ -19,11 +19,17 @@ const slot: ContextSlot = (globals[kSlot] ??= { als: undefined });
  */
 export function currentProfiler(): Profiler | undefined {
   const als = slot.als;
-  if (als === undefined) return undefined;
-  const profiler = als.getStore();
-  // why: clean() ends an init() trace by flagging its shared scope, so every context that
-  // inherited it (the caller of an async function, a timer) sees it gone; `?.` for a profiler
-  // of an older installed copy, which has no scope.
+  // why: the scope check lives in its own function so this one stays as small as it was and V8
+  // keeps inlining it into the untraced fast path of every traced function.
+  return als === undefined ? undefined : liveProfiler(als.getStore());
+}
+
+/**
+ * `profiler` unless clean() ended its trace. clean() ends an init() trace by flagging the scope
+ * its views share, so every context that inherited it (the caller of an async function, a
+ * timer) sees it gone; `?.` for a profiler of an older installed copy, which has no scope.
+ */
+function liveProfiler(profiler: Profiler | undefined): Profiler | undefined {
   return profiler === undefined || profiler[kScope]?.ended === true ? undefined : profiler;
 }
 
