@@ -6,7 +6,7 @@ export { traceClass, Traced, type TraceClassOptions, type TracedArgs } from './c
 export { signedPack, signedUnpack, generateHmac } from './propagation/signing.js';
 export { getTraceIdHeaders, X_TRACE_INFO, X_TRACE_HMAC } from './propagation/headers.js';
 export { notify, getNotifier, setNotifier, type NotifyFn } from './notifier/notifier.js';
-export { createNotifier, type Notifier, type NotifierOptions } from './notifier/create.js';
+export { createNotifier, clearNotifierCache, type Notifier, type NotifierOptions } from './notifier/create.js';
 export { flush, shutdown, notifierStats, flushOnExit } from './notifier/lifecycle.js';
 export type { NotifierStats, QueueOptions } from './notifier/queue.js';
 export { buildReport } from './report/build.js';
@@ -16,6 +16,7 @@ export type { Notification, TraceInfo } from './core/payload.js';
 export { initFromConf } from './config/initializer.js';
 export { enableWebTrace, disableWebTrace } from './config/web-trace.js';
 export { isTraceEnabled, isDbTraceEnabled, setDefaults, loadConf, type ProfilerConf } from './config/conf.js';
+export { listOpts, type OptionGroup } from './config/options.js';
 export { setLogSink } from './log.js';
 export {
   OsprofilerError,

@@ -1,7 +1,9 @@
 // The resolved configuration: code overrides > environment > INI file > defaults, plus setDefaults and the process-wide conf.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { debug } from '../log.js';
-import { readIniFile, type IniSections } from './ini.js';
+import { lineOf, readIniFile, type IniSections } from './ini.js';
 import { OPTIONS, optionForField, type AnyOptionSpec } from './options.js';
 
 /**
@@ -39,8 +41,23 @@ export type ConfOverrides = { [K in keyof ProfilerConf]?: ProfilerConf[K] | stri
 
 /** Where `loadConf` reads from. */
 export interface LoadConfOptions {
-  /** An INI file (e.g. the service's own config file); its profiler sections are read. */
-  file?: string;
+  /**
+   * An INI file (e.g. the service's own config file), or several read in order, a later file's
+   * value winning (oslo.config's repeated `--config-file`); their profiler sections are read.
+   */
+  file?: string | readonly string[];
+  /**
+   * A config directory, or several (oslo.config's `--config-dir`): each one's `*.conf` files are
+   * read in sorted order after `file`, a later file's value winning. A missing directory is a
+   * ConfigError.
+   */
+  configDir?: string | readonly string[];
+  /**
+   * Command-line arguments (e.g. `process.argv.slice(2)`): their `--config-file F` and
+   * `--config-dir D` (also `--config-file=F`) are read after `file` and `configDir`, in the order
+   * given, as oslo.config reads them; other arguments are ignored.
+   */
+  args?: readonly string[];
   /** Environment variables (default `process.env`); `{}` ignores the environment. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Values from code; they win over everything else. */
@@ -90,9 +107,73 @@ function fromIni(sections: IniSections, spec: AnyOptionSpec, file: string): [str
     const section = sections[n.group];
     if (section === undefined || !Object.prototype.hasOwnProperty.call(section, n.name)) continue;
     if (n.old) debug('config: %s uses the deprecated name [%s] %s for %s', file, n.group, n.name, spec.name);
-    return [section[n.name], n.old ? `${file} (deprecated name ${n.name})` : file];
+    const line = lineOf(section, n.name);
+    const where = line === undefined ? file : `${file} line ${line}`;
+    return [section[n.name], n.old ? `${where} (deprecated name ${n.name})` : where];
   }
   return undefined;
+}
+
+/** The value of `spec` in the last of `files` that sets it (oslo.config: a later file wins). */
+function fromFiles(files: ReadonlyArray<[string, IniSections]>, spec: AnyOptionSpec): [string, string] | undefined {
+  for (let i = files.length - 1; i >= 0; i--) {
+    const found = fromIni(files[i][1], spec, files[i][0]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The `*.conf` files of a config directory in the order oslo.config reads them (sorted by name).
+ * Throws ConfigError when the directory cannot be read. @since 0.1.0
+ */
+export function configDirFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(`Cannot read config directory ${dir}: ${reason}`);
+  }
+  return names
+    .filter((name) => name.endsWith('.conf'))
+    .sort()
+    .map((name) => join(dir, name))
+    .filter((path) => {
+      try {
+        return statSync(path).isFile();
+      } catch {
+        return false;
+      }
+    });
+}
+
+/**
+ * The config files named by `--config-file`/`--config-dir` arguments, in oslo.config's order:
+ * as given on the command line, each directory's `*.conf` sorted. @since 0.1.0
+ */
+export function configFilesFromArgs(args: readonly string[]): string[] {
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const match = /^--config-(file|dir)(?:=(.*))?$/.exec(arg);
+    if (match === null) continue;
+    const value = match[2] ?? args[++i];
+    if (value === undefined || value === '') throw new ConfigError(`${arg} needs a path`);
+    if (match[1] === 'file') files.push(value);
+    else files.push(...configDirFiles(value));
+  }
+  return files;
+}
+
+function listOf(value: string | readonly string[] | undefined): readonly string[] {
+  return value === undefined ? [] : typeof value === 'string' ? [value] : value;
+}
+
+function envValue(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const text = env[name];
+  // why: shells export empty variables to mean "unset"; treating them as values would surprise.
+  return typeof text === 'string' && text !== '' ? text : undefined;
 }
 
 function track(conf: ProfilerConf, explicit: Set<keyof ProfilerConf>): ProfilerConf {
@@ -109,14 +190,21 @@ export function defaultConf(): ProfilerConf {
 
 /**
  * Builds a conf from, in order of precedence, `overrides` > environment variables
- * (`OSPROFILER_<OPTION>`; empty ones are ignored) > the INI `file` > defaults. An empty value for
- * a number or an optional string means "use the default". Throws `ConfigError` naming the option
- * and the bad value, or the file and line. Unless `setGlobal: false`, the result becomes the
- * process-wide conf (as loading config fills Python's `cfg.CONF`). @since 0.1.0
+ * (`OSPROFILER_<OPTION>`, then oslo.config's `OS_<GROUP>__<OPTION>`; empty ones are ignored) >
+ * the INI files (`file`, then the `*.conf` of `configDir`; a later file wins) > defaults. An empty
+ * value for a number or an optional string means "use the default". Throws `ConfigError` naming
+ * the option, the bad value and where it came from (file and line, or the variable). Unless
+ * `setGlobal: false`, the result becomes the process-wide conf (as loading config fills Python's
+ * `cfg.CONF`). @since 0.1.0
  */
 export function loadConf(options: LoadConfOptions = {}): ProfilerConf {
   const env = options.env ?? process.env;
-  const ini = options.file === undefined ? undefined : readIniFile(options.file);
+  const paths = [
+    ...listOf(options.file),
+    ...listOf(options.configDir).flatMap(configDirFiles),
+    ...configFilesFromArgs(options.args ?? []),
+  ];
+  const files = paths.map((path): [string, IniSections] => [path, readIniFile(path)]);
   const overrides = (options.overrides ?? {}) as Values;
   for (const field of Object.keys(overrides)) {
     if (!OPTIONS.some((o) => o.field === field))
@@ -127,13 +215,15 @@ export function loadConf(options: LoadConfOptions = {}): ProfilerConf {
   for (const spec of OPTIONS) {
     let value: unknown;
     const override = overrides[spec.field];
-    const envText = env[spec.env];
-    const iniText = ini && options.file !== undefined ? fromIni(ini, spec, options.file) : undefined;
+    const ours = envValue(env, spec.env);
+    // why: OSPROFILER_* is this library's own and the more specific, so it wins over the
+    // OS_<GROUP>__<OPTION> form that a deployment may set for every oslo.config service at once.
+    const oslo = ours === undefined ? envValue(env, spec.osloEnv) : undefined;
+    const iniText = files.length === 0 ? undefined : fromFiles(files, spec);
     if (override !== undefined) value = spec.parse(override, 'code overrides');
-    else if (typeof envText === 'string' && envText !== '') {
-      // why: shells export empty variables to mean "unset"; treating them as values would surprise.
-      value = spec.parse(envText, `environment variable ${spec.env}`);
-    } else if (iniText !== undefined) value = spec.parse(iniText[0], iniText[1]);
+    else if (ours !== undefined) value = spec.parse(ours, `environment variable ${spec.env}`);
+    else if (oslo !== undefined) value = spec.parse(oslo, `environment variable ${spec.osloEnv}`);
+    else if (iniText !== undefined) value = spec.parse(iniText[0], iniText[1]);
     if (value === undefined) conf[spec.field] = defaultFor(spec);
     else {
       conf[spec.field] = value;

@@ -5,6 +5,15 @@ import { ConfigError } from '../errors.js';
 /** Section name → option name → raw value. Section names are lower-cased except `DEFAULT`, as oslo does. */
 export type IniSections = Record<string, Record<string, string>>;
 
+// why: a value's line number is kept beside the section (not in it), so IniSections stays a plain
+// name → text map and an invalid value can still be reported with its file and line.
+const keyLines = new WeakMap<object, Map<string, number>>();
+
+/** The line where `key` of `section` was set (the last assignment), when parseIni read it. @since 0.1.0 */
+export function lineOf(section: Record<string, string> | undefined, key: string): number | undefined {
+  return section === undefined ? undefined : keyLines.get(section)?.get(key);
+}
+
 function define(target: object, key: string, value: unknown): void {
   // why: names like `__proto__` or `constructor` in a file must become plain keys.
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
@@ -47,6 +56,9 @@ export function parseIni(text: string, where = 'config'): IniSections {
     if (key === undefined) return;
     if (section === undefined) fail(where, keyLine, 'an option comes before any [section]', key);
     define(section, key, value.join('\n'));
+    let lines = keyLines.get(section);
+    if (lines === undefined) keyLines.set(section, (lines = new Map()));
+    lines.set(key, keyLine);
     key = undefined;
     value = [];
   };

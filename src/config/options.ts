@@ -50,6 +50,11 @@ export interface OptionSpec<K extends keyof ProfilerConf = keyof ProfilerConf> {
   readonly help: string;
   /** The environment variable that sets it. */
   readonly env: string;
+  /**
+   * oslo.config's environment form of the option, `OS_<GROUP>__<OPTION>` upper-cased
+   * (`OS_PROFILER__HMAC_KEYS`), as its environment source names it; `env` wins over it.
+   */
+  readonly osloEnv: string;
   readonly deprecatedNames: readonly DeprecatedName[];
   /** Never echo the value in errors or logs. */
   readonly secret: boolean;
@@ -66,7 +71,10 @@ export interface OptionSpec<K extends keyof ProfilerConf = keyof ProfilerConf> {
 /** Any row of the table. */
 export type AnyOptionSpec = { [K in keyof ProfilerConf]-?: OptionSpec<K> }[keyof ProfilerConf];
 
-type Row<K extends keyof ProfilerConf> = Omit<OptionSpec<K>, 'parse' | 'deprecatedNames' | 'secret' | 'inPython343'> & {
+type Row<K extends keyof ProfilerConf> = Omit<
+  OptionSpec<K>,
+  'parse' | 'deprecatedNames' | 'secret' | 'inPython343' | 'osloEnv'
+> & {
   parser: (where: OptionWhere) => ValueParser<ProfilerConf[K]>;
   deprecatedNames?: DeprecatedName[];
   secret?: boolean;
@@ -80,6 +88,7 @@ function row<K extends keyof ProfilerConf>(r: Row<K>): OptionSpec<K> {
   if (typeof dflt === 'object' && dflt !== null) Object.freeze(dflt);
   return Object.freeze({
     ...rest,
+    osloEnv: `OS_${r.group.toUpperCase()}__${r.name.toUpperCase()}`,
     deprecatedNames: Object.freeze(r.deprecatedNames ?? []),
     secret: r.secret ?? false,
     inPython343: r.inPython343 ?? true,

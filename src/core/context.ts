@@ -1,6 +1,6 @@
 // The one AsyncLocalStorage that carries the active profiler, created lazily on the first trace.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Profiler } from './profiler.js';
+import { kScope, type Profiler } from './profiler.js';
 
 interface ContextSlot {
   als: AsyncLocalStorage<Profiler | undefined> | undefined;
@@ -19,7 +19,18 @@ const slot: ContextSlot = (globals[kSlot] ??= { als: undefined });
  */
 export function currentProfiler(): Profiler | undefined {
   const als = slot.als;
-  return als === undefined ? undefined : als.getStore();
+  // why: the scope check lives in its own function so this one stays as small as it was and V8
+  // keeps inlining it into the untraced fast path of every traced function.
+  return als === undefined ? undefined : liveProfiler(als.getStore());
+}
+
+/**
+ * `profiler` unless clean() ended its trace. clean() ends an init() trace by flagging the scope
+ * its views share, so every context that inherited it (the caller of an async function, a
+ * timer) sees it gone; `?.` for a profiler of an older installed copy, which has no scope.
+ */
+function liveProfiler(profiler: Profiler | undefined): Profiler | undefined {
+  return profiler === undefined || profiler[kScope]?.ended === true ? undefined : profiler;
 }
 
 /**

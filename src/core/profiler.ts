@@ -2,8 +2,8 @@
 import { utcTimestamp } from '../propagation/timestamp.js';
 import { getHostname } from './host.js';
 import { uuid4, getShortenId } from './ids.js';
-import { notify } from '../notifier/notifier.js';
-import { buildNotification, withHost, type TraceInfo } from './payload.js';
+import { notify, notifyWith, type NotifyFn } from '../notifier/notifier.js';
+import { buildNotification, withHost, type Notification, type TraceInfo } from './payload.js';
 
 /** The notification names of one point name, built once. */
 interface PointNames {
@@ -34,6 +34,34 @@ function pointNames(name: string): PointNames {
 }
 
 /**
+ * What a profiler shares with every view forked from it: whether clean() ended the trace that
+ * init() started, and whether outgoing HTTP inside it carries trace headers (startTrace).
+ */
+export interface ProfilerScope {
+  /** Set by clean() on a profiler that init() made: every context holding it sees no trace. */
+  ended: boolean;
+  /** True for profilers that init() made (clean() ends those for every context). */
+  endsOnClean: boolean;
+  /** Outgoing fetch/undici and node:http requests in this trace carry headers without traceRequests(). */
+  traceRequests: boolean;
+  /** Where this trace's notifications go instead of the process-wide notifier (startTrace in a script without one). */
+  sink: NotifyFn | undefined;
+}
+
+/**
+ * Where a profiler keeps its ProfilerScope.
+ * why: Symbol.for, because the scope is part of the context-slot protocol: two installed copies
+ * of the package share the AsyncLocalStorage (context.ts) and must read each other's profilers.
+ */
+export const kScope: unique symbol = Symbol.for('osprofiler.profiler-scope.v1');
+
+function send(profiler: Profiler, payload: Notification): void {
+  const sink = profiler[kScope].sink;
+  if (sink === undefined) notify(payload);
+  else notifyWith(sink, payload);
+}
+
+/**
  * Python's `_Profiler`. Imperative `start`/`stop` keep Python's sequential semantics; the scoped
  * helpers (`trace`, `withTrace`) run each traced call in a forked view so that concurrent
  * siblings never see each other's open points.
@@ -45,6 +73,8 @@ export class Profiler {
   private readonly baseId: string;
   private readonly host: string;
   private top: Frame;
+  /** @internal Shared with forked views (see ProfilerScope). */
+  [kScope]: ProfilerScope;
 
   constructor(hmacKey: string | undefined, baseId?: string | null, parentId?: string | null) {
     this.hmacKey = hmacKey;
@@ -52,6 +82,7 @@ export class Profiler {
     this.host = getHostname();
     const base: Frame = { id: this.baseId, names: undefined, parent: undefined };
     this.top = { id: parentId || this.baseId, names: undefined, parent: base };
+    this[kScope] = { ended: false, endsOnClean: false, traceRequests: false, sink: undefined };
   }
 
   /** The trace's id (Python `get_base_id`). */
@@ -79,7 +110,8 @@ export class Profiler {
     const names = pointNames(name);
     const frame: Frame = { id: uuid4(), names, parent: this.top };
     this.top = frame;
-    notify(
+    send(
+      this,
       buildNotification(
         names.start,
         this.baseId,
@@ -95,7 +127,8 @@ export class Profiler {
   stop(info?: TraceInfo | null): void {
     const frame = this.top;
     if (frame.names === undefined) return;
-    notify(
+    send(
+      this,
       buildNotification(
         frame.names.stop,
         this.baseId,
@@ -119,6 +152,7 @@ export class Profiler {
     (view as unknown as { baseId: string }).baseId = this.baseId;
     (view as unknown as { host: string }).host = this.host;
     view.top = this.top;
+    view[kScope] = this[kScope];
     return view;
   }
 }

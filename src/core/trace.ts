@@ -24,6 +24,18 @@ export const kTraced = Symbol('osprofiler.traced');
 
 type AnyFunction = (...args: never[]) => unknown;
 
+/**
+ * The constraint of what trace() wraps.
+ * why `any[]`: TypeScript types the parameters of an unannotated function expression from the
+ * constraint of the type parameter it is passed to. With `never[]` (the house default for "any
+ * function") `trace('db')(async function loadCart(id) {…})` typed `id` as `never`, so no call
+ * compiled; with `unknown[]` an unannotated `id` would reject every use. `any[]` is TypeScript's
+ * idiom for this contextual typing: annotated parameters keep their own types (F is inferred
+ * from the function itself), and `any` never appears in what the wrapper returns, which is F.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- why: see above
+type Wrappable = (...args: any[]) => unknown;
+
 /** Minimal shape of a TC39 method decorator context (TypeScript 5 `ClassMethodDecoratorContext`). */
 interface MethodContext {
   kind: string;
@@ -33,10 +45,11 @@ interface MethodContext {
 
 /** What trace(name, options) returns: a wrapper for functions that also works as a method decorator. */
 export interface TraceWrapper {
-  <F extends AnyFunction>(fn: F, context?: MethodContext): F;
+  <F extends Wrappable>(fn: F, context?: MethodContext): F;
 }
 
-function isTraced(fn: unknown): boolean {
+/** True for a function that trace() produced. */
+export function isTraced(fn: unknown): boolean {
   return typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[kTraced] !== undefined;
 }
 
@@ -138,7 +151,7 @@ export function wrapTraced<F extends AnyFunction>(fn: F, name: string, options: 
  * @since 0.1.0
  */
 export function trace(name: string, options: TraceOptions = {}): TraceWrapper {
-  return (<F extends AnyFunction>(fn: F, context?: MethodContext): F => {
+  return (<F extends Wrappable>(fn: F, context?: MethodContext): F => {
     const method = context !== undefined && context.kind === 'method' ? String(context.name) : undefined;
     return wrapTraced(fn, name, options, method);
   }) as TraceWrapper;

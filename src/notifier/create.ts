@@ -24,6 +24,9 @@ export interface Notifier {
 export type NotifierOptions = DriverOptions & QueueOptions;
 
 const cache = new Map<string, Notifier>();
+// why: clearNotifierCache() forgets notifiers for createNotifier, but whoever holds one still
+// writes through it, so flush()/shutdown() must still reach it until it is shut down.
+const live = new Set<Notifier>();
 
 /**
  * Creates (or returns the cached) notifier for a connection string. The driver starts in the
@@ -66,7 +69,8 @@ export function createNotifier(connectionString: string, options: NotifierOption
     await notifier.flush();
     closed = true;
     queue.fail();
-    cache.delete(key);
+    if (cache.get(key) === notifier) cache.delete(key);
+    live.delete(notifier);
     const current = driver;
     driver = undefined;
     await current?.close();
@@ -74,7 +78,19 @@ export function createNotifier(connectionString: string, options: NotifierOption
   notifier.stats = () => ({ ...queue.stats });
   notifier.driver = () => driver;
   cache.set(key, notifier);
+  live.add(notifier);
   return notifier;
+}
+
+/**
+ * Forgets the cached notifiers (Python's `notifier.clear_notifier_cache()`): the next
+ * createNotifier() for a connection string makes a new one, with a new driver. Notifiers made
+ * before keep working for whoever holds them, and flush()/shutdown() still reach them, so nothing
+ * queued is lost; shut them down yourself when you no longer need them.
+ * @since 0.1.0
+ */
+export function clearNotifierCache(): void {
+  cache.clear();
 }
 
 function cacheKey(connectionString: string, options: NotifierOptions): string {
@@ -83,7 +99,7 @@ function cacheKey(connectionString: string, options: NotifierOptions): string {
   return `${connectionString}\u0000${options.project ?? ''}\u0000${options.service ?? ''}`;
 }
 
-/** Every notifier created and not shut down. */
+/** Every notifier created and not shut down (forgotten by clearNotifierCache or not). */
 export function activeNotifiers(): Notifier[] {
-  return [...cache.values()];
+  return [...live];
 }

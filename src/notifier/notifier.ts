@@ -14,8 +14,13 @@ let current: NotifyFn = noop;
  * @since 0.1.0
  */
 export function notify(payload: Notification): void {
+  notifyWith(current, payload);
+}
+
+/** Hands one notification to `fn` (a trace's own notifier). Never throws into the caller. */
+export function notifyWith(fn: NotifyFn, payload: Notification): void {
   try {
-    current(payload);
+    fn(payload);
   } catch (error) {
     logRateLimited('error', 'notify', `osprofiler: the notifier failed: ${(error as Error)?.message ?? error}`);
   }

@@ -19,6 +19,8 @@ const ENTRY_POINTS: Record<string, string> = {
 const EXPORTS: Record<string, string[]> = {
   osprofiler: [
     'BadConnectionStringError',
+    'clearNotifierCache',
+    'listOpts',
     'ConfigError',
     'DriverMissingError',
     'DriverUnavailableError',

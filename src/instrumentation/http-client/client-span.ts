@@ -3,7 +3,7 @@ import { runInProfiler } from '../../core/context.js';
 import { errorInfo } from '../../core/error-info.js';
 import { getTraceIdHeaders } from '../../propagation/headers.js';
 import type { TraceInfo } from '../../core/payload.js';
-import type { Profiler } from '../../core/profiler.js';
+import { kScope, type Profiler } from '../../core/profiler.js';
 import { ScopedSpan } from '../../core/scoped-span.js';
 
 /** Where a request object keeps its span, then `DONE` once stopped. */
@@ -14,6 +14,14 @@ export const DONE = 0;
 /** A request object of undici or node:http as seen by our hooks. */
 export interface SpanHolder {
   [kClientSpan]?: ScopedSpan | typeof DONE;
+}
+
+/**
+ * True when outgoing requests in `profiler`'s trace are to be traced: everywhere once
+ * traceRequests() is on (`everyTrace`), else only in a trace that startTrace() began.
+ */
+export function tracesRequests(profiler: Profiler, everyTrace: boolean): boolean {
+  return everyTrace || profiler[kScope]?.traceRequests === true;
 }
 
 /** Where an outgoing request goes, as Python's requests hook reads it from the URL. */

@@ -11,6 +11,7 @@ import {
   stopAborted,
   stopWithError,
   stopWithStatus,
+  tracesRequests,
   type SpanHolder,
 } from './client-span.js';
 
@@ -48,15 +49,27 @@ const channels = {
   error: diagnostics.channel('http.client.request.error'),
 };
 
+/** traceRequests() asked for every trace. */
+let everyTrace = false;
+/** traceRequests({globalAgents: true}) asked for tracing global agents. */
+let globalAgentsAsked = false;
+/** startTrace() calls running: their traces alone need the hooks. */
+let scopedHolds = 0;
+
+/** Marks the global agents we installed: they act only for the traces the hooks are on for. */
+const kGated = Symbol('osprofiler.gated-agent');
+
 /**
  * Opens the client span of `request` when a trace is active and it has none yet, and sets the
- * span's signed headers unless they were already sent or the caller set its own.
+ * span's signed headers unless they were already sent or the caller set its own. `gated`: only
+ * when traceRequests() is on or the trace was begun by startTrace() (the channel hooks and the
+ * global agents we install); an explicit TracingAgent acts in every trace.
  */
-function traceClientRequest(request: TracedRequest, port?: unknown): void {
+function traceClientRequest(request: TracedRequest, port: unknown, gated: boolean): void {
   if (request[kClientSpan] !== undefined) return;
   // why: outside a trace this read is the whole cost.
   const profiler = currentProfiler();
-  if (profiler === undefined) return;
+  if (profiler === undefined || (gated && !tracesRequests(profiler, everyTrace))) return;
   try {
     const headers = startClientSpan(profiler, request, {
       method: typeof request.method === 'string' ? request.method : 'GET',
@@ -89,14 +102,14 @@ function onRequestClose(this: TracedRequest): void {
 
 function onCreated(message: unknown): void {
   const request = (message as ClientMessage).request;
-  if (request !== undefined) traceClientRequest(request);
+  if (request !== undefined) traceClientRequest(request, undefined, true);
 }
 
 // why: on Node 20 this fires after the headers were flushed: the span is still recorded (timing
 // and status), only the downstream service cannot join the trace. TracingAgent fixes that.
 function onStart(message: unknown): void {
   const request = (message as ClientMessage).request;
-  if (request !== undefined) traceClientRequest(request);
+  if (request !== undefined) traceClientRequest(request, undefined, true);
 }
 
 function onResponse(message: unknown): void {
@@ -121,21 +134,57 @@ function ensureStopHooks(): void {
   diagnostics.subscribe('http.client.request.error', onError);
 }
 
-/** Starts tracing node:http/https requests made while a trace is active. Idempotent. */
-export function hookNodeHttp(): void {
-  if (startHooked) return;
-  startHooked = true;
-  void channels;
-  diagnostics.subscribe('http.client.request.created', onCreated);
-  diagnostics.subscribe('http.client.request.start', onStart);
+function sync(): void {
+  const wanted = everyTrace || scopedHolds > 0;
+  if (wanted !== startHooked) {
+    startHooked = wanted;
+    void channels;
+    if (wanted) {
+      diagnostics.subscribe('http.client.request.created', onCreated);
+      diagnostics.subscribe('http.client.request.start', onStart);
+    } else {
+      diagnostics.unsubscribe('http.client.request.created', onCreated);
+      diagnostics.unsubscribe('http.client.request.start', onStart);
+    }
+  }
+  // why: where no channel can add headers (Node before 22.12), a startTrace() script's plain
+  // `http.get(url)` only carries them through a tracing global agent; ours are gated, so while
+  // one is installed for a startTrace() call other traces' requests pass through untouched.
+  if ((everyTrace && globalAgentsAsked) || (scopedHolds > 0 && !canHookHttpHeaders)) installGlobalAgents();
+  else restoreGlobalAgents();
 }
 
-/** Stops making spans and headers for new node:http/https requests. Idempotent. */
+/**
+ * Starts tracing node:http/https requests made while any trace is active; `globalAgents` also
+ * installs tracing global agents where the channel cannot add headers. Idempotent.
+ */
+export function hookNodeHttp(options: { globalAgents?: boolean } = {}): void {
+  everyTrace = true;
+  globalAgentsAsked = options.globalAgents === true;
+  sync();
+}
+
+/** Stops making spans and headers for new node:http/https requests (startTrace ones go on). Idempotent. */
 export function unhookNodeHttp(): void {
-  if (!startHooked) return;
-  startHooked = false;
-  diagnostics.unsubscribe('http.client.request.created', onCreated);
-  diagnostics.unsubscribe('http.client.request.start', onStart);
+  everyTrace = false;
+  globalAgentsAsked = false;
+  sync();
+}
+
+/**
+ * Traces node:http/https requests of the traces startTrace() began until the returned function
+ * is called (once); other traces are left alone unless hookNodeHttp() is on.
+ */
+export function holdNodeHttp(): () => void {
+  scopedHolds++;
+  sync();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    scopedHolds--;
+    sync();
+  };
 }
 
 type AddRequest = (this: http.Agent, request: ClientRequest, options: AddRequestOptions) => void;
@@ -154,7 +203,7 @@ const httpsAddRequest = (https.Agent.prototype as unknown as { addRequest: AddRe
 export class TracingAgent extends http.Agent {
   /** Called by node:http for each request before its headers are written. */
   addRequest(request: ClientRequest, options: AddRequestOptions): void {
-    traceClientRequest(request, options?.port);
+    traceClientRequest(request, options?.port, (this as GatedAgent)[kGated] === true);
     httpAddRequest.call(this, request, options);
   }
 }
@@ -163,9 +212,13 @@ export class TracingAgent extends http.Agent {
 export class TracingHttpsAgent extends https.Agent {
   /** Called by node:https for each request before its headers are written. */
   addRequest(request: ClientRequest, options: AddRequestOptions): void {
-    traceClientRequest(request, options?.port);
+    traceClientRequest(request, options?.port, (this as GatedAgent)[kGated] === true);
     httpsAddRequest.call(this, request, options);
   }
+}
+
+interface GatedAgent {
+  [kGated]?: true;
 }
 
 interface GlobalAgentSlots {
@@ -176,19 +229,24 @@ let replaced: { http: http.Agent; https: https.Agent } | undefined;
 
 /**
  * Installs TracingAgent/TracingHttpsAgent as the global agents (same options as the ones they
- * replace). Only where headers cannot be added through the channel; undone by restoreGlobalAgents.
+ * replace), gated like the channel hooks. Only where headers cannot be added through the
+ * channel; undone by restoreGlobalAgents.
  */
-export function installGlobalAgents(): void {
+function installGlobalAgents(): void {
   if (replaced !== undefined || canHookHttpHeaders) return;
   const httpModule = http as unknown as GlobalAgentSlots;
   const httpsModule = https as unknown as GlobalAgentSlots;
   replaced = { http: httpModule.globalAgent, https: httpsModule.globalAgent as https.Agent };
-  httpModule.globalAgent = new TracingAgent(optionsOf(replaced.http));
-  httpsModule.globalAgent = new TracingHttpsAgent(optionsOf(replaced.https));
+  const httpAgent: TracingAgent & GatedAgent = new TracingAgent(optionsOf(replaced.http));
+  const httpsAgent: TracingHttpsAgent & GatedAgent = new TracingHttpsAgent(optionsOf(replaced.https));
+  httpAgent[kGated] = true;
+  httpsAgent[kGated] = true;
+  httpModule.globalAgent = httpAgent;
+  httpsModule.globalAgent = httpsAgent;
 }
 
 /** Puts back the global agents that installGlobalAgents replaced (if they are still ours). */
-export function restoreGlobalAgents(): void {
+function restoreGlobalAgents(): void {
   if (replaced === undefined) return;
   const httpModule = http as unknown as GlobalAgentSlots;
   const httpsModule = https as unknown as GlobalAgentSlots;

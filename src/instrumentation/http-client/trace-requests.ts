@@ -1,6 +1,6 @@
 // traceRequests / untraceRequests: outgoing HTTP propagation for fetch/undici and node:http/https.
-import { hookNodeHttp, installGlobalAgents, restoreGlobalAgents, unhookNodeHttp } from './node-http.js';
-import { hookUndici, unhookUndici } from './undici.js';
+import { holdNodeHttp, hookNodeHttp, unhookNodeHttp } from './node-http.js';
+import { holdUndici, hookUndici, unhookUndici } from './undici.js';
 
 export { TracingAgent, TracingHttpsAgent, canHookHttpHeaders, type AddRequestOptions } from './node-http.js';
 
@@ -35,10 +35,7 @@ export interface TraceRequestsOptions {
 export function traceRequests(options: TraceRequestsOptions = {}): void {
   untraceRequests();
   if (options.fetch !== false) hookUndici();
-  if (options.http !== false) {
-    hookNodeHttp();
-    if (options.globalAgents === true) installGlobalAgents();
-  }
+  if (options.http !== false) hookNodeHttp({ globalAgents: options.globalAgents === true });
 }
 
 /**
@@ -49,5 +46,18 @@ export function traceRequests(options: TraceRequestsOptions = {}): void {
 export function untraceRequests(): void {
   unhookUndici();
   unhookNodeHttp();
-  restoreGlobalAgents();
+}
+
+/**
+ * While held, outgoing requests in traces that startTrace() began are traced as with
+ * traceRequests(), and no other trace's are (unless traceRequests() is on). Returns the release
+ * function (idempotent). Holds nest: the hooks stay while any startTrace() call runs.
+ */
+export function holdRequestTracing(): () => void {
+  const releaseUndici = holdUndici();
+  const releaseHttp = holdNodeHttp();
+  return () => {
+    releaseUndici();
+    releaseHttp();
+  };
 }

@@ -8,6 +8,7 @@ import {
   startClientSpan,
   stopWithError,
   stopWithStatus,
+  tracesRequests,
   type SpanHolder,
 } from './client-span.js';
 
@@ -37,11 +38,15 @@ const channels = {
 
 let startHooked = false;
 let stopHooked = false;
+/** traceRequests() asked for every trace. */
+let everyTrace = false;
+/** startTrace() calls running: their traces alone need the hook. */
+let scopedHolds = 0;
 
 function onCreate(message: unknown): void {
   // why: the whole cost for a request outside any trace is this read.
   const profiler = currentProfiler();
-  if (profiler === undefined) return;
+  if (profiler === undefined || !tracesRequests(profiler, everyTrace)) return;
   try {
     const request = (message as UndiciMessage).request;
     if (request === undefined || request === null || request[kClientSpan] !== undefined) return;
@@ -93,17 +98,39 @@ function ensureStopHooks(): void {
   diagnostics.subscribe('undici:request:error', onError);
 }
 
-/** Starts tracing fetch/undici requests made while a trace is active. Idempotent. */
-export function hookUndici(): void {
-  if (startHooked) return;
-  startHooked = true;
+function sync(): void {
+  const wanted = everyTrace || scopedHolds > 0;
+  if (wanted === startHooked) return;
+  startHooked = wanted;
   void channels;
-  diagnostics.subscribe('undici:request:create', onCreate);
+  if (wanted) diagnostics.subscribe('undici:request:create', onCreate);
+  else diagnostics.unsubscribe('undici:request:create', onCreate);
 }
 
-/** Stops making spans and headers for new fetch/undici requests. Idempotent. */
+/** Starts tracing fetch/undici requests made while any trace is active. Idempotent. */
+export function hookUndici(): void {
+  everyTrace = true;
+  sync();
+}
+
+/** Stops making spans and headers for new fetch/undici requests (startTrace ones go on). Idempotent. */
 export function unhookUndici(): void {
-  if (!startHooked) return;
-  startHooked = false;
-  diagnostics.unsubscribe('undici:request:create', onCreate);
+  everyTrace = false;
+  sync();
+}
+
+/**
+ * Traces fetch/undici requests of the traces startTrace() began until the returned function is
+ * called (once); other traces are left alone unless hookUndici() is on.
+ */
+export function holdUndici(): () => void {
+  scopedHolds++;
+  sync();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    scopedHolds--;
+    sync();
+  };
 }

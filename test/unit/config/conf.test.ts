@@ -1,10 +1,12 @@
 // loadConf precedence, setDefaults and the process-wide conf.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
+  configDirFiles,
+  configFilesFromArgs,
   defaultConf,
   getGlobalConf,
   isDbTraceEnabled,
@@ -190,14 +192,14 @@ test('invalid values name the option, the value and where it came from', () => {
   withFile('[profiler]\nprofiler_enabled = sure\n', (file) => {
     assert.equal(
       message(() => loadConf({ file, env: {} })),
-      `[profiler] enabled: invalid value "sure" from ${file} (deprecated name profiler_enabled) ` +
+      `[profiler] enabled: invalid value "sure" from ${file} line 2 (deprecated name profiler_enabled) ` +
         '(expected a boolean: true/false, yes/no, on/off or 1/0)',
     );
   });
   withFile('[profiler_jaeger]\nprocess_tags = nocolon\n', (file) => {
     assert.equal(
       message(() => loadConf({ file, env: {} })),
-      `[profiler_jaeger] process_tags: invalid value "nocolon" from ${file} (expected key:value pairs separated by ",")`,
+      `[profiler_jaeger] process_tags: invalid value "nocolon" from ${file} line 2 (expected key:value pairs separated by ",")`,
     );
   });
   assert.equal(
@@ -313,4 +315,129 @@ test('confs never share mutable defaults', () => {
   const b = loadConf({ env: {}, setGlobal: false });
   assert.deepEqual(b.hmacKeys, ['SECRET_KEY']);
   assert.deepEqual(b.jaegerProcessTags, {});
+});
+
+function withFiles<T>(files: Record<string, string>, fn: (dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'osp-conf-'));
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+    return fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("oslo.config's environment form OS_<GROUP>__<OPTION> is read", () => {
+  const conf = loadConf({
+    env: {
+      OS_PROFILER__ENABLED: 'true',
+      OS_PROFILER__HMAC_KEYS: 'k1,k2',
+      OS_PROFILER__CONNECTION_STRING: 'redis://127.0.0.1:6379',
+      OS_PROFILER_OTLP__SERVICE_NAME_PREFIX: 'otlp-prefix',
+      OS_PROFILER_JAEGER__PROCESS_TAGS: 'a:1',
+    },
+  });
+  assert.equal(conf.enabled, true);
+  assert.deepEqual(conf.hmacKeys, ['k1', 'k2']);
+  assert.equal(conf.connectionString, 'redis://127.0.0.1:6379');
+  assert.equal(conf.otlpServiceNamePrefix, 'otlp-prefix');
+  assert.deepEqual(conf.jaegerProcessTags, { a: '1' });
+});
+
+test('OSPROFILER_* wins over OS_PROFILER__*, both win over files, and a bad OS_ value names its variable', () => {
+  withFile('[profiler]\nenabled = false\nhmac_keys = from-file\n', (file) => {
+    const conf = loadConf({
+      file,
+      env: { OS_PROFILER__HMAC_KEYS: 'from-oslo', OSPROFILER_HMAC_KEYS: 'from-ours', OS_PROFILER__ENABLED: 'yes' },
+    });
+    assert.deepEqual(conf.hmacKeys, ['from-ours']);
+    assert.equal(conf.enabled, true);
+  });
+  assert.match(
+    message(() => loadConf({ env: { OS_PROFILER__ES_SCROLL_SIZE: 'lots' } })),
+    /invalid value "lots" from environment variable OS_PROFILER__ES_SCROLL_SIZE/,
+  );
+});
+
+test('several config files are read in order, the later winning (--config-file repeated)', () => {
+  withFiles(
+    {
+      'a.conf': '[profiler]\nenabled = true\nhmac_keys = from-a\nes_scroll_size = 5\n',
+      'b.conf': '[profiler]\nhmac_keys = from-b\n',
+    },
+    (dir) => {
+      const conf = loadConf({ file: [join(dir, 'a.conf'), join(dir, 'b.conf')], env: {} });
+      assert.deepEqual(conf.hmacKeys, ['from-b']);
+      assert.equal(conf.enabled, true, 'what the later file does not set stays');
+      assert.equal(conf.esScrollSize, 5);
+    },
+  );
+});
+
+test('a config directory adds its *.conf files in sorted order after the files (--config-dir)', () => {
+  withFiles(
+    {
+      'svc.conf': '[profiler]\nhmac_keys = from-file\nenabled = true\n',
+      'svc.conf.d/20-b.conf': '[profiler]\nhmac_keys = from-20\n',
+      'svc.conf.d/10-a.conf': '[profiler]\nhmac_keys = from-10\nes_scroll_size = 7\n',
+      'svc.conf.d/99-ignored.txt': '[profiler]\nhmac_keys = not-a-conf\n',
+    },
+    (dir) => {
+      const conf = loadConf({ file: join(dir, 'svc.conf'), configDir: join(dir, 'svc.conf.d'), env: {} });
+      assert.deepEqual(conf.hmacKeys, ['from-20']);
+      assert.equal(conf.esScrollSize, 7);
+      assert.equal(conf.enabled, true);
+      assert.deepEqual(configDirFiles(join(dir, 'svc.conf.d')), [
+        join(dir, 'svc.conf.d', '10-a.conf'),
+        join(dir, 'svc.conf.d', '20-b.conf'),
+      ]);
+    },
+  );
+  assert.match(
+    message(() => loadConf({ configDir: '/nonexistent/osp-conf.d', env: {} })),
+    /\/nonexistent\/osp-conf\.d/,
+  );
+});
+
+test('--config-file and --config-dir arguments are read in the order given (oslo.config)', () => {
+  withFiles(
+    {
+      'first.conf': '[profiler]\nhmac_keys = first\nenabled = true\n',
+      'd/a.conf': '[profiler]\nhmac_keys = dir\n',
+      'last.conf': '[profiler]\nhmac_keys = last\n',
+    },
+    (dir) => {
+      const args = ['--verbose', '--config-file', join(dir, 'first.conf'), `--config-dir=${join(dir, 'd')}`];
+      assert.deepEqual(loadConf({ args, env: {} }).hmacKeys, ['dir']);
+      const later = [...args, '--config-file', join(dir, 'last.conf')];
+      assert.deepEqual(loadConf({ args: later, env: {} }).hmacKeys, ['last']);
+      assert.deepEqual(configFilesFromArgs(later), [
+        join(dir, 'first.conf'),
+        join(dir, 'd', 'a.conf'),
+        join(dir, 'last.conf'),
+      ]);
+    },
+  );
+  assert.match(
+    message(() => loadConf({ args: ['--config-file'], env: {} })),
+    /--config-file needs a path/,
+  );
+});
+
+test('an invalid value in a file names the file and the line', () => {
+  withFile('# comment\n[profiler]\nenabled = true\n\nes_scroll_size = lots\n', (file) => {
+    assert.equal(
+      message(() => loadConf({ file, env: {} })),
+      `[profiler] es_scroll_size: invalid value "lots" from ${file} line 5 (expected an integer >= 1)`,
+    );
+  });
+  withFiles({ 'a.conf': '[profiler]\nenabled = true\n', 'b.conf': '[profiler]\n\n\nenabled = maybe\n' }, (dir) => {
+    assert.match(
+      message(() => loadConf({ file: [join(dir, 'a.conf'), join(dir, 'b.conf')], env: {} })),
+      new RegExp(`from ${join(dir, 'b.conf').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} line 4 `),
+    );
+  });
 });

@@ -299,4 +299,150 @@ describe('traceClass and Traced', () => {
     }
     assert.throws(() => new Bad(), /traceArgs has no "name"/);
   });
+
+  describe('inherited methods (Python trace_cls walks every member)', () => {
+    const startNames = () => sent.filter((n) => n.name.endsWith('-start')).map((n) => fnInfo(n).name);
+
+    it('traceClass(name)(Child) traces inherited public methods on Child, leaving the base untouched', () => {
+      class Grand {
+        ping() {
+          return 'pong';
+        }
+      }
+      class Base extends Grand {
+        list() {
+          return [1];
+        }
+        _helper() {
+          return 0;
+        }
+        get size() {
+          return 1;
+        }
+      }
+      class Child extends Base {
+        own() {
+          return this.list();
+        }
+      }
+      const baseList = Base.prototype.list;
+      traceClass('api')(Child);
+      assert.equal(Base.prototype.list, baseList, 'the base class keeps its own method');
+      assert.ok(Object.hasOwn(Child.prototype, 'list'), 'wrapped on the decorated class');
+      inTrace(() => {
+        const c = new Child();
+        assert.equal(c.ping(), 'pong');
+        c.own();
+        c._helper();
+        void c.size;
+        new Base().list();
+        new Grand().ping();
+      });
+      assert.deepEqual(startNames(), ['Child.ping', 'Child.own', 'Child.list']);
+    });
+
+    it('the nearest definition wins, and an inherited method already traced is not traced twice', () => {
+      class Base {
+        list() {
+          return 'base';
+        }
+        show() {
+          return 'base';
+        }
+      }
+      traceClass('base')(Base);
+      class Child extends Base {
+        override list() {
+          return 'child';
+        }
+      }
+      traceClass('api')(Child);
+      inTrace(() => {
+        assert.equal(new Child().list(), 'child');
+        new Child().show();
+      });
+      assert.deepEqual(
+        sent.filter((n) => n.name.endsWith('-start')).map((n) => `${n.name} ${fnInfo(n).name}`),
+        ['api-start Child.list', 'base-start Child.show'],
+      );
+    });
+
+    it("the runtime's classes end the walk (a subclass of Map or Error gets no traced get/toString)", () => {
+      class Registry extends Map<string, number> {
+        lookup(key: string) {
+          return this.get(key);
+        }
+      }
+      traceClass('api')(Registry);
+      inTrace(() => new Registry([['a', 1]]).lookup('a'));
+      assert.deepEqual(startNames(), ['Registry.lookup']);
+    });
+
+    it('traceInherited: false keeps to the class its own methods', () => {
+      class Base {
+        list() {
+          return 1;
+        }
+      }
+      class Child extends Base {
+        own() {
+          return 2;
+        }
+      }
+      traceClass('api', { traceInherited: false })(Child);
+      inTrace(() => {
+        const c = new Child();
+        c.list();
+        c.own();
+      });
+      assert.deepEqual(startNames(), ['Child.own']);
+    });
+
+    it('traceStaticMethods (or Python-style traceClassMethods) traces inherited statics too', () => {
+      class Base {
+        static create() {
+          return 1;
+        }
+      }
+      class Child extends Base {
+        static build() {
+          return 2;
+        }
+      }
+      class Other extends Base {}
+      traceClass('api', { traceStaticMethods: true })(Child);
+      traceClass('api', { traceClassMethods: true })(Other);
+      inTrace(() => {
+        Child.create();
+        Child.build();
+        Base.create();
+        Other.create();
+      });
+      assert.deepEqual(startNames(), ['Child.create', 'Child.build', 'Other.create']);
+      assert.ok(!Object.hasOwn(Base, 'create') || Base.create.name === 'create');
+    });
+
+    it('a Traced subclass keeps inherited methods traced once, under the traceArgs of the class that defines them', () => {
+      class Base extends Traced {
+        static override traceArgs: TracedArgs = { name: 'base' };
+        list() {
+          return 1;
+        }
+      }
+      class Child extends Base {
+        static override traceArgs: TracedArgs = { name: 'child' };
+        own() {
+          return this.list();
+        }
+      }
+      inTrace(() => {
+        new Child().own();
+        new Base().list();
+      });
+      assert.deepEqual(
+        sent.filter((n) => n.name.endsWith('-start')).map((n) => `${n.name} ${fnInfo(n).name}`),
+        ['child-start Child.own', 'base-start Child.list', 'base-start Base.list'],
+      );
+    });
+  });
 });
