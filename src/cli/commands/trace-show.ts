@@ -1,10 +1,12 @@
 // `osprofiler trace show <id|file>`: reads one trace and prints it as a tree, JSON, HTML, DOT or trace-event JSON.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Driver } from '../../drivers/driver.js';
 import { canonicalUuid } from '../../core/ids.js';
+import { NotSupportedError } from '../../errors.js';
 import { buildReport } from '../../report/build.js';
 import { renderDot } from '../../report/dot.js';
 import { renderJson } from '../../report/json.js';
@@ -12,6 +14,7 @@ import { renderTerminalTree } from '../../report/terminal.js';
 import { renderTraceEvent } from '../../report/trace-event.js';
 import type { Report, StoredNotification } from '../../report/types.js';
 import { SHOW_HELP, SHOW_USAGE } from '../help.js';
+import { MIN_PREFIX_DIGITS, idPrefixHex, tracesWithPrefix } from '../id-prefix.js';
 import { CliError, EXIT_FAILURE, messageOf, traceNotFoundSentence, usageError, wantColor, type CliIo } from '../io.js';
 import {
   chooseStore,
@@ -59,7 +62,10 @@ async function readTraceFile(path: string, io: CliIo): Promise<Report> {
     text = await readFile(resolve(io.cwd, path), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file (and it is not a trace id)' : messageOf(error);
+    const why =
+      code === 'ENOENT'
+        ? `no such file (and it is neither a trace id nor an id prefix of ${MIN_PREFIX_DIGITS} or more hex digits)`
+        : messageOf(error);
     throw new CliError(EXIT_FAILURE, `osprofiler: cannot read the trace file ${path}: ${why}\n`);
   }
   let data: unknown;
@@ -82,11 +88,13 @@ async function notFound(
   choice: StoreChoice | undefined,
   driver: Driver | undefined,
   missing: string | undefined,
+  lead?: string,
 ): Promise<CliError> {
   const sentence = `${traceNotFoundSentence(id)}\n`;
   if (choice === undefined)
     return new CliError(EXIT_FAILURE, `The file ${id} holds a report without trace points.\n`, sentence);
   const lines = [
+    ...(lead !== undefined ? [lead] : []),
     `Store read: ${choice.description}${choice.source === 'env' ? ' (from OSPROFILER_CONNECTION_STRING)' : ''}`,
   ];
   if (missing !== undefined) {
@@ -118,6 +126,45 @@ async function notFound(
   );
   return new CliError(EXIT_FAILURE, `${lines.join('\n')}\n`, sentence);
 }
+
+/**
+ * The one stored trace id that starts with the prefix; a CliError when none or several do, or
+ * when the store cannot list its traces.
+ */
+async function resolvePrefix(arg: string, hex: string, choice: StoreChoice, driver: Driver): Promise<string> {
+  let matches;
+  try {
+    matches = await tracesWithPrefix(driver, hex);
+  } catch (error) {
+    if (error instanceof NotSupportedError)
+      throw new CliError(
+        EXIT_FAILURE,
+        `osprofiler: ${choice.description} cannot list its traces, so the id prefix ${arg} cannot be resolved; give the whole trace id.\n`,
+      );
+    throw storeFailure(choice, error);
+  }
+  if (matches.length === 0)
+    throw await notFound(arg, choice, driver, undefined, `No stored trace id starts with ${arg}.`);
+  if (matches.length > 1) {
+    const shown = matches.slice(0, 20).map((m) => `  ${m.base_id}  ${m.timestamp}`);
+    if (matches.length > shown.length) shown.push(`  … and ${matches.length - shown.length} more`);
+    throw new CliError(
+      EXIT_FAILURE,
+      `osprofiler: the id prefix ${arg} is ambiguous: ${plural(matches.length, 'stored trace')} start with it:\n` +
+        `${shown.join('\n')}\nGive more digits of the id.\n`,
+    );
+  }
+  return matches[0].base_id;
+}
+
+/** What `--out` wrote, for the confirmation line. */
+const WROTE: Record<Format, string> = {
+  json: 'the JSON report',
+  html: 'the HTML report',
+  dot: 'the DOT graph',
+  'trace-event': 'the trace-event JSON',
+  tree: 'the tree',
+};
 
 /** Runs `dot -T<format> -o <target>` on the source; a clear error when Graphviz is missing. */
 async function renderWithGraphviz(source: string, file: string, io: CliIo): Promise<string> {
@@ -189,10 +236,12 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
   const format = chooseFormat(values);
   const driverOptions = driverOptionsFrom(values, SHOW_USAGE);
   const arg = positionals[0];
-  const id = canonicalUuid(arg);
+  let id = canonicalUuid(arg);
+  // why: a file of that name wins, so a saved report named like a prefix still opens.
+  const prefix = id === undefined && !existsSync(resolve(io.cwd, arg)) ? idPrefixHex(arg) : undefined;
 
   let report: Report;
-  if (id === undefined) {
+  if (id === undefined && prefix === undefined) {
     report = await readTraceFile(arg, io);
     if (!Array.isArray(report.children) || report.children.length === 0)
       throw await notFound(arg, undefined, undefined, undefined);
@@ -202,6 +251,8 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
     if (store.kind === 'missing') throw await notFound(arg, choice, undefined, store.path);
     const driver = store.driver;
     try {
+      // why: a whole id is read directly; only a prefix costs a listing of the store.
+      if (id === undefined) id = await resolvePrefix(arg, prefix!, choice, driver);
       try {
         report = await driver.getReport(id);
       } catch (error) {
@@ -257,6 +308,8 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
       } catch (error) {
         throw new CliError(EXIT_FAILURE, `osprofiler: cannot write ${out}: ${messageOf(error)}\n`);
       }
+      // why: stdout stays empty (scripts may parse it); the path goes to stderr, as the demo says it.
+      io.stderr(`osprofiler: wrote ${WROTE[format]} to ${resolve(io.cwd, out)}\n`);
     } else {
       io.stdout(`${output}\n`);
     }
