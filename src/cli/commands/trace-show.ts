@@ -6,7 +6,6 @@ import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Driver } from '../../drivers/driver.js';
 import { canonicalUuid } from '../../core/ids.js';
-import { NotSupportedError } from '../../errors.js';
 import { buildReport } from '../../report/build.js';
 import { renderDot } from '../../report/dot.js';
 import { renderJson } from '../../report/json.js';
@@ -14,7 +13,7 @@ import { renderTerminalTree } from '../../report/terminal.js';
 import { renderTraceEvent } from '../../report/trace-event.js';
 import type { Report, StoredNotification } from '../../report/types.js';
 import { SHOW_HELP, SHOW_USAGE } from '../help.js';
-import { MIN_PREFIX_DIGITS, idPrefixHex, tracesWithPrefix } from '../id-prefix.js';
+import { MIN_PREFIX_DIGITS, idPrefixHex, resolvePrefix } from '../id-prefix.js';
 import { CliError, EXIT_FAILURE, messageOf, traceNotFoundSentence, usageError, wantColor, type CliIo } from '../io.js';
 import {
   chooseStore,
@@ -127,36 +126,6 @@ async function notFound(
   return new CliError(EXIT_FAILURE, `${lines.join('\n')}\n`, sentence);
 }
 
-/**
- * The one stored trace id that starts with the prefix; a CliError when none or several do, or
- * when the store cannot list its traces.
- */
-async function resolvePrefix(arg: string, hex: string, choice: StoreChoice, driver: Driver): Promise<string> {
-  let matches;
-  try {
-    matches = await tracesWithPrefix(driver, hex);
-  } catch (error) {
-    if (error instanceof NotSupportedError)
-      throw new CliError(
-        EXIT_FAILURE,
-        `osprofiler: ${choice.description} cannot list its traces, so the id prefix ${arg} cannot be resolved; give the whole trace id.\n`,
-      );
-    throw storeFailure(choice, error);
-  }
-  if (matches.length === 0)
-    throw await notFound(arg, choice, driver, undefined, `No stored trace id starts with ${arg}.`);
-  if (matches.length > 1) {
-    const shown = matches.slice(0, 20).map((m) => `  ${m.base_id}  ${m.timestamp}`);
-    if (matches.length > shown.length) shown.push(`  … and ${matches.length - shown.length} more`);
-    throw new CliError(
-      EXIT_FAILURE,
-      `osprofiler: the id prefix ${arg} is ambiguous: ${plural(matches.length, 'stored trace')} start with it:\n` +
-        `${shown.join('\n')}\nGive more digits of the id.\n`,
-    );
-  }
-  return matches[0].base_id;
-}
-
 /** What `--out` wrote, for the confirmation line. */
 const WROTE: Record<Format, string> = {
   json: 'the JSON report',
@@ -252,7 +221,10 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
     const driver = store.driver;
     try {
       // why: a whole id is read directly; only a prefix costs a listing of the store.
-      if (id === undefined) id = await resolvePrefix(arg, prefix!, choice, driver);
+      if (id === undefined)
+        id = await resolvePrefix(arg, prefix!, choice, driver, (lead) =>
+          notFound(arg, choice, driver, undefined, lead),
+        );
       try {
         report = await driver.getReport(id);
       } catch (error) {
