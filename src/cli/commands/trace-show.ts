@@ -1,6 +1,5 @@
 // `osprofiler trace show <id|file>`: reads one trace and prints it as a tree, JSON, HTML, DOT or trace-event JSON.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +12,7 @@ import { renderTerminalTree } from '../../report/terminal.js';
 import { renderTraceEvent } from '../../report/trace-event.js';
 import type { Report, StoredNotification } from '../../report/types.js';
 import { SHOW_HELP, SHOW_USAGE } from '../help.js';
-import { MIN_PREFIX_DIGITS, idPrefixHex, resolvePrefix } from '../id-prefix.js';
+import { resolveTraceArgument } from '../id-prefix.js';
 import { CliError, EXIT_FAILURE, messageOf, traceNotFoundSentence, usageError, wantColor, type CliIo } from '../io.js';
 import {
   chooseStore,
@@ -61,10 +60,7 @@ async function readTraceFile(path: string, io: CliIo): Promise<Report> {
     text = await readFile(resolve(io.cwd, path), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? `no such file (and it is neither a trace id nor an id prefix of ${MIN_PREFIX_DIGITS} or more hex digits)`
-        : messageOf(error);
+    const why = code === 'ENOENT' ? 'no such file (and it is not a trace id)' : messageOf(error);
     throw new CliError(EXIT_FAILURE, `osprofiler: cannot read the trace file ${path}: ${why}\n`);
   }
   let data: unknown;
@@ -87,13 +83,11 @@ async function notFound(
   choice: StoreChoice | undefined,
   driver: Driver | undefined,
   missing: string | undefined,
-  lead?: string,
 ): Promise<CliError> {
   const sentence = `${traceNotFoundSentence(id)}\n`;
   if (choice === undefined)
     return new CliError(EXIT_FAILURE, `The file ${id} holds a report without trace points.\n`, sentence);
   const lines = [
-    ...(lead !== undefined ? [lead] : []),
     `Store read: ${choice.description}${choice.source === 'env' ? ' (from OSPROFILER_CONNECTION_STRING)' : ''}`,
   ];
   if (missing !== undefined) {
@@ -204,13 +198,11 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
   if (values.color && values['no-color']) throw usageError(SHOW_USAGE, '--color and --no-color cannot be combined');
   const format = chooseFormat(values);
   const driverOptions = driverOptionsFrom(values, SHOW_USAGE);
-  const arg = positionals[0];
-  let id = canonicalUuid(arg);
-  // why: a file of that name wins, so a saved report named like a prefix still opens.
-  const prefix = id === undefined && !existsSync(resolve(io.cwd, arg)) ? idPrefixHex(arg) : undefined;
+  const arg = await resolveTraceArgument(positionals[0], values['connection-string'], driverOptions, io);
+  const id = canonicalUuid(arg);
 
   let report: Report;
-  if (id === undefined && prefix === undefined) {
+  if (id === undefined) {
     report = await readTraceFile(arg, io);
     if (!Array.isArray(report.children) || report.children.length === 0)
       throw await notFound(arg, undefined, undefined, undefined);
@@ -220,11 +212,6 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
     if (store.kind === 'missing') throw await notFound(arg, choice, undefined, store.path);
     const driver = store.driver;
     try {
-      // why: a whole id is read directly; only a prefix costs a listing of the store.
-      if (id === undefined)
-        id = await resolvePrefix(arg, prefix!, choice, driver, (lead) =>
-          notFound(arg, choice, driver, undefined, lead),
-        );
       try {
         report = await driver.getReport(id);
       } catch (error) {

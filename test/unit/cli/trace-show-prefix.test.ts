@@ -1,6 +1,6 @@
 // `trace show` with an id prefix (>= 8 hex digits) and `--out`'s confirmation on stderr, run in-process.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -104,11 +104,28 @@ describe('trace show <id prefix>', () => {
     assert.match(r.err, /No stored trace id starts with fedcba98/);
   });
 
-  it('fewer than 8 hex digits is not a prefix (it is read as a file name, as before)', async () => {
+  it('fewer than 8 hex digits is not a prefix, and the message says why', async () => {
     const r = await show('1234567', '--json', ...CS);
     assert.equal(r.code, 1);
-    assert.match(r.err, /cannot read the trace file 1234567/);
-    assert.match(r.err, /8 or more hex digits/);
+    assert.match(r.err, /1234567 is neither a file nor a trace id; an id prefix needs 8 or more hex digits/);
+  });
+
+  it('a file named like a prefix is read as that file', async () => {
+    writeFileSync(join(work, 'abcdef01'), JSON.stringify(span(C, 'fromfile', 4)));
+    try {
+      const r = await show('abcdef01', '--json', ...CS);
+      assert.equal(r.code, 0, r.err);
+      assert.equal((JSON.parse(r.out) as Report).children[0].info.name, 'fromfile');
+    } finally {
+      rmSync(join(work, 'abcdef01'));
+    }
+  });
+
+  it('a prefix on a default store that does not exist yet gives the not-found sentence', async () => {
+    const r = await show('12345678', '--json');
+    assert.equal(r.code, 1);
+    assert.equal(r.out, 'Trace with UUID 12345678 not found. Please check the HMAC key used in the command.\n');
+    assert.match(r.err, /does not exist yet/);
   });
 
   it('a full id is read directly, without listing the store', async () => {
