@@ -8,11 +8,11 @@ import { canonicalUuid } from '../../core/ids.js';
 import { buildReport } from '../../report/build.js';
 import { renderDot } from '../../report/dot.js';
 import { renderJson } from '../../report/json.js';
+import { resolveTraceArgument } from '../id-prefix.js';
 import { renderTerminalTree } from '../../report/terminal.js';
 import { renderTraceEvent } from '../../report/trace-event.js';
 import type { Report, StoredNotification } from '../../report/types.js';
 import { SHOW_HELP, SHOW_USAGE } from '../help.js';
-import { resolveTraceArgument } from '../id-prefix.js';
 import { CliError, EXIT_FAILURE, messageOf, traceNotFoundSentence, usageError, wantColor, type CliIo } from '../io.js';
 import {
   chooseStore,
@@ -42,6 +42,15 @@ const OPTIONS = {
 } as const;
 
 type Format = 'json' | 'html' | 'dot' | 'trace-event' | 'tree';
+
+/** What `--out` wrote, for the confirmation line. */
+const WROTE: Record<Format, string> = {
+  json: 'the JSON report',
+  html: 'the HTML report',
+  dot: 'the DOT graph',
+  'trace-event': 'the trace-event JSON',
+  tree: 'the tree',
+};
 
 // Graphviz output formats chosen by the --render-dot file's extension.
 const DOT_FORMATS = new Set(['pdf', 'svg', 'png', 'jpg', 'jpeg', 'gif', 'ps', 'eps', 'dot', 'json', 'plain']);
@@ -119,15 +128,6 @@ async function notFound(
   );
   return new CliError(EXIT_FAILURE, `${lines.join('\n')}\n`, sentence);
 }
-
-/** What `--out` wrote, for the confirmation line. */
-const WROTE: Record<Format, string> = {
-  json: 'the JSON report',
-  html: 'the HTML report',
-  dot: 'the DOT graph',
-  'trace-event': 'the trace-event JSON',
-  tree: 'the tree',
-};
 
 /** Runs `dot -T<format> -o <target>` on the source; a clear error when Graphviz is missing. */
 async function renderWithGraphviz(source: string, file: string, io: CliIo): Promise<string> {
