@@ -60,7 +60,8 @@ Display trace results in HTML, JSON or DOT format. Without a format, print
 the trace as a tree with durations.
 
 positional arguments:
-  trace                 File with trace or trace id
+  trace                 File with trace or trace id (or a unique prefix of the
+                        id, 8 or more hex digits)
 
 options:
   -h, --help            show this help message and exit

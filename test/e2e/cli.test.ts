@@ -196,6 +196,18 @@ describe('osprofiler CLI: a store with traces', () => {
     assert.equal(r.stdout, `${renderJson(sql['get_report_3.4.3'])}\n`);
   });
 
+  it('a unique id prefix of 8+ hex digits shows that trace; an ambiguous one lists the candidates', async () => {
+    const unique = await run(['trace', 'show', nested.base_id.slice(0, 8), '--json'], env);
+    assert.equal(unique.code, 0, unique.stderr);
+    const whole = await run(['trace', 'show', nested.base_id, '--json'], env);
+    assert.equal(unique.stdout, whole.stdout);
+    assert.match(unique.stdout, /"children"/);
+    const ambiguous = await run(['trace', 'show', TRACE_1.slice(0, 8), '--json'], env);
+    assert.equal(ambiguous.code, 1);
+    assert.match(ambiguous.stderr, /is ambiguous: 2 stored traces start with it/);
+    for (const id of [TRACE_1, TRACE_ERR]) assert.ok(ambiguous.stderr.includes(id), id);
+  });
+
   it('an unknown id: the Python sentence on stdout; store, trace count and recent traces on stderr', async () => {
     const r = await run(['trace', 'show', UNKNOWN], env);
     assert.equal(r.code, 1);
@@ -259,10 +271,11 @@ describe('osprofiler CLI: a store with traces', () => {
     assert.ok(r.stdout.includes('My trace'));
   });
 
-  it("--out saves the output (without print()'s newline) and prints nothing", async () => {
+  it("--out saves the output (without print()'s newline), prints nothing on stdout and its path on stderr", async () => {
     const out = join(work, 'report.json');
     const r = await run(['trace', 'show', TRACE_1, '--json', '--out', out], env);
     assert.deepEqual([r.code, r.stdout], [0, '']);
+    assert.equal(r.stderr, `osprofiler: wrote the JSON report to ${out}\n`);
     assert.equal(readFileSync(out, 'utf8'), renderJson(sql['get_report_3.4.3']));
   });
 

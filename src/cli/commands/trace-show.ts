@@ -8,6 +8,7 @@ import { canonicalUuid } from '../../core/ids.js';
 import { buildReport } from '../../report/build.js';
 import { renderDot } from '../../report/dot.js';
 import { renderJson } from '../../report/json.js';
+import { resolveTraceArgument } from '../id-prefix.js';
 import { renderTerminalTree } from '../../report/terminal.js';
 import { renderTraceEvent } from '../../report/trace-event.js';
 import type { Report, StoredNotification } from '../../report/types.js';
@@ -42,6 +43,15 @@ const OPTIONS = {
 } as const;
 
 type Format = 'json' | 'html' | 'dot' | 'trace-event' | 'tree';
+
+/** What `--out` wrote, for the confirmation line. */
+const WROTE: Record<Format, string> = {
+  json: 'the JSON report',
+  html: 'the HTML report',
+  dot: 'the DOT graph',
+  'trace-event': 'the trace-event JSON',
+  tree: 'the tree',
+};
 
 // Graphviz output formats chosen by the --render-dot file's extension.
 const DOT_FORMATS = new Set(['pdf', 'svg', 'png', 'jpg', 'jpeg', 'gif', 'ps', 'eps', 'dot', 'json', 'plain']);
@@ -189,7 +199,7 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
   if (values.color && values['no-color']) throw usageError(SHOW_USAGE, '--color and --no-color cannot be combined');
   const format = chooseFormat(values);
   const driverOptions = driverOptionsFrom(values, SHOW_USAGE);
-  const arg = positionals[0];
+  const arg = await resolveTraceArgument(positionals[0], values['connection-string'], driverOptions, io);
   const id = canonicalUuid(arg);
 
   let report: Report;
@@ -258,6 +268,8 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
       } catch (error) {
         throw new CliError(EXIT_FAILURE, `osprofiler: cannot write ${out}: ${messageOf(error)}\n`);
       }
+      // why: stdout stays empty (scripts may parse it); the path goes to stderr, as the demo says it.
+      io.stderr(`osprofiler: wrote ${WROTE[format]} to ${resolve(io.cwd, out)}\n`);
     } else {
       io.stdout(`${output}\n`);
     }
