@@ -1,7 +1,7 @@
 // Trace id prefixes for `trace show`: a unique prefix of >= 8 hex digits becomes the whole id, through the store's list.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Driver, DriverOptions } from '../drivers/driver.js';
+import type { DriverOptions, TraceReader } from '../drivers/driver.js';
 import { canonicalUuid, uuidHex } from '../core/ids.js';
 import { NotSupportedError } from '../errors.js';
 import { CliError, EXIT_FAILURE, traceNotFoundSentence, type CliIo } from './io.js';
@@ -32,11 +32,11 @@ export interface PrefixMatch {
 }
 
 /**
- * The stored traces whose id starts with `hex`, newest first, through the driver's listTraces
+ * The stored traces whose id starts with `hex`, newest first, through the store's listTraces
  * (whatever it throws, NotSupportedError included, is the caller's to report).
  */
-export async function tracesWithPrefix(driver: Driver, hex: string): Promise<PrefixMatch[]> {
-  const all = await driver.listTraces(['base_id', 'timestamp']);
+export async function tracesWithPrefix(reader: TraceReader, hex: string): Promise<PrefixMatch[]> {
+  const all = await reader.listTraces(['base_id', 'timestamp']);
   const matches = new Map<string, PrefixMatch>();
   for (const trace of all) {
     const id = canonicalUuid(trace.base_id);
@@ -84,11 +84,11 @@ export async function resolveTraceArgument(
   const choice = chooseStore(connectionOption, io);
   const store = await openStore(choice, driverOptions);
   if (store.kind === 'missing') throw noMatch(arg, choice, 'that file does not exist yet');
-  const driver = store.driver;
+  const { driver, reader } = store;
   try {
     let matches: PrefixMatch[];
     try {
-      matches = await tracesWithPrefix(driver, hex);
+      matches = await tracesWithPrefix(reader, hex);
     } catch (error) {
       if (error instanceof NotSupportedError)
         throw new CliError(
@@ -98,7 +98,7 @@ export async function resolveTraceArgument(
       throw storeFailure(choice, error);
     }
     if (matches.length === 0) {
-      const count = (await driver.listTraces(['base_id']).catch(() => undefined))?.length;
+      const count = (await reader.listTraces(['base_id']).catch(() => undefined))?.length;
       throw noMatch(arg, choice, count === undefined ? 'reachable' : `it holds ${plural(count, 'trace')}`);
     }
     if (matches.length > 1) {
