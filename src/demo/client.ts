@@ -10,6 +10,8 @@ export interface ClientCommand {
   slug: string;
   /** What the user would type, without `--os-profile`. */
   line: string;
+  /** The list in the answer whose length is printed (`users`), if any. */
+  counts?: string;
   /** Runs the command inside the trace (the part whose requests carry the trace headers). */
   run(api: ApiClient): Promise<unknown>;
   /** Runs after the traced part, outside the trace (waiting for an asynchronous result). */
@@ -70,6 +72,7 @@ export function demoCommands(): ClientCommand[] {
   const list = (slug: string, line: string, service: keyof Catalog, path: string, key: string): ClientCommand => ({
     slug,
     line,
+    counts: key,
     run: (api) => api.request(service, path),
   });
   return [
@@ -110,6 +113,5 @@ export function demoCommands(): ClientCommand[] {
 export async function runCommand(api: ApiClient, command: ClientCommand, hmacKey: string): Promise<ClientRun> {
   const { result, traceId } = await startTrace(hmacKey, () => command.run(api));
   await command.after?.(api, result);
-  const key = command.slug.split('-')[0] ?? '';
-  return { command, traceId, summary: count(result, `${key}s`) };
+  return { command, traceId, summary: command.counts === undefined ? '' : count(result, command.counts) };
 }
