@@ -1,5 +1,6 @@
 // nova-compute-like: a Traced manager whose build, spawned after the RPC returns, calls network, volume and image.
 import { Traced, type TracedArgs } from '../index.js';
+import { serializeTraceInfo, withTraceInfo } from '../rpc.js';
 import { openDatabase, type Db } from './database.js';
 import { callApi } from './http-api.js';
 import { serveEndpoint } from './messaging.js';
@@ -13,13 +14,15 @@ CREATE TABLE IF NOT EXISTS domains (uuid TEXT PRIMARY KEY, host TEXT NOT NULL, v
 `;
 
 /**
- * Runs `work` after the current call has returned, in the same trace.
- * why: nova spawns the build in a green thread (utils.spawn_n copies the profiler into it); in
- * Node the async context follows the callback by itself, so the spawned spans join the trace
- * under the RPC method that spawned them, even after that method has stopped.
+ * Runs `work` after the current call has returned, in the same trace, under the current point.
+ * why: nova's utils.spawn serializes the profiler (base id, current id) and re-inits it in the
+ * green thread. Node's async context would follow the callback by itself, but it holds the
+ * caller's span stack, which has popped the method's point by the time the work runs; taking
+ * the trace info now keeps the spawned points under the method that spawned them.
  */
 function spawn(work: () => Promise<void>): void {
-  setImmediate(() => void work().catch(() => undefined));
+  const traceInfo = serializeTraceInfo();
+  setImmediate(() => void withTraceInfo(traceInfo, work).catch(() => undefined));
 }
 
 /** nova.compute.manager.ComputeManager. */

@@ -69,11 +69,11 @@ export async function demo(argv: readonly string[], io: CliIo): Promise<number> 
   const color = wantColor(io, { noColor: values['no-color'] });
   const outDir = resolve(io.cwd, values['out-dir']);
   const dataDir = mkdtempSync(join(tmpdir(), 'osprofiler-demo-'));
-  let deployment: Deployment | undefined;
+  const deployment = new Deployment();
   let driver: Driver | undefined;
   let interrupted: ((signal: 'SIGINT' | 'SIGTERM') => void) | undefined;
   const cleanup = async (): Promise<void> => {
-    await deployment?.stop();
+    await deployment.stop();
     await Promise.resolve(driver?.close()).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   };
@@ -87,7 +87,7 @@ export async function demo(argv: readonly string[], io: CliIo): Promise<number> 
   process.on('SIGTERM', onSignal);
   try {
     const started = Date.now();
-    deployment = await Deployment.start({
+    await deployment.start({
       connectionString: store.connectionString,
       hmacKey: key,
       dataDir,

@@ -37,20 +37,18 @@ export class Deployment {
   private flushId = 0;
   private stopped: Promise<void> | undefined;
 
-  private constructor() {}
-
-  /** Forks every service and resolves once all listen; rejects (after stopping them) when one fails. */
-  static async start(options: Omit<ServiceConfig, 'role'>): Promise<Deployment> {
-    const deployment = new Deployment();
+  /**
+   * Forks every service and resolves once all listen, then hands them the catalog; rejects (after
+   * stopping them) when one fails. Processes are tracked from the fork on, so stop() during the
+   * start stops them too.
+   */
+  async start(options: Omit<ServiceConfig, 'role'>): Promise<void> {
     try {
-      await Promise.all(ROLES.map((role) => deployment.startOne(role, { ...options, role: role.name })));
-      const catalog: Record<string, string> = {};
-      for (const s of deployment.services)
-        if (s.role.api !== undefined) catalog[s.role.api] = `http://127.0.0.1:${s.port}`;
-      for (const s of deployment.services) control(s.child, { catalog });
-      return deployment;
+      await Promise.all(ROLES.map((role) => this.startOne(role, { ...options, role: role.name })));
+      const catalog = { ...this.catalog };
+      for (const s of this.services) control(s.child, { catalog });
     } catch (error) {
-      await deployment.stop();
+      await this.stop();
       throw error;
     }
   }
