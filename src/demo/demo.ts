@@ -101,7 +101,7 @@ export async function demo(argv: readonly string[], io: CliIo): Promise<number> 
     for (const s of deployment.services) {
       const where = s.port === null ? `rpc ${s.role.topics.join(', ')}` : `http://127.0.0.1:${s.port}`;
       io.stdout(
-        `  ${s.role.name.padEnd(14)} ${`${s.role.project}-${s.role.service}`.padEnd(18)} pid ${String(s.pid).padEnd(8)} ${where}\n`,
+        `  ${s.role.name.padEnd(14)} ${`${s.role.project}-${s.role.service}`.padEnd(22)} pid ${String(s.pid).padEnd(8)} ${where}\n`,
       );
     }
     const catalog = deployment.catalog;

@@ -3,7 +3,11 @@
 export interface RoleInfo {
   /** Process name, also the role's key. */
   readonly name: string;
-  /** Stored with each of its notifications (Python's project/service). */
+  /**
+   * Stored with each of its notifications (Python's project/service). why: the service names are
+   * the role names, unique across projects, so the HTML viewer (which labels points by service)
+   * tells keystone's API from nova's.
+   */
   readonly project: string;
   readonly service: string;
   /** Catalog entry its HTTP API fills, when it has one. */
@@ -14,15 +18,15 @@ export interface RoleInfo {
 
 /** Every role, in start order (they start in parallel; the order is the one printed). */
 export const ROLES: readonly RoleInfo[] = [
-  { name: 'identity', project: 'keystone', service: 'api', api: 'identity', topics: [] },
-  { name: 'image', project: 'glance', service: 'api', api: 'image', topics: [] },
-  { name: 'compute-api', project: 'nova', service: 'api', api: 'compute', topics: [] },
+  { name: 'identity', project: 'keystone', service: 'identity', api: 'identity', topics: [] },
+  { name: 'image', project: 'glance', service: 'image', api: 'image', topics: [] },
+  { name: 'compute-api', project: 'nova', service: 'compute-api', api: 'compute', topics: [] },
   { name: 'conductor', project: 'nova', service: 'conductor', topics: ['conductor'] },
   { name: 'scheduler', project: 'nova', service: 'scheduler', topics: ['scheduler'] },
   { name: 'compute', project: 'nova', service: 'compute', topics: ['compute'] },
-  { name: 'network', project: 'neutron', service: 'server', api: 'network', topics: [] },
-  { name: 'network-agent', project: 'neutron', service: 'ovs-agent', topics: ['q-agent-notifier'] },
-  { name: 'volume-api', project: 'cinder', service: 'api', api: 'volume', topics: [] },
+  { name: 'network', project: 'neutron', service: 'network', api: 'network', topics: [] },
+  { name: 'network-agent', project: 'neutron', service: 'network-agent', topics: ['q-agent-notifier'] },
+  { name: 'volume-api', project: 'cinder', service: 'volume-api', api: 'volume', topics: [] },
   { name: 'volume', project: 'cinder', service: 'volume', topics: ['cinder-volume'] },
 ];
 

@@ -137,7 +137,7 @@ async function checkServerCreate(traceId: string): Promise<void> {
   // shape: one wsgi root in nova-api → rpc (conductor manager) → rpc (scheduler manager) → db
   assert.equal(report.children.length, 1, 'one root');
   const root = report.children[0]!;
-  assert.deepEqual([root.info.name, root.info.project, root.info.service], ['wsgi', 'nova', 'api']);
+  assert.deepEqual([root.info.name, root.info.project, root.info.service], ['wsgi', 'nova', 'compute-api']);
   const conductor = under(root, (n) => functionName(n) === 'ConductorManager.schedule_and_build_instances');
   assert.ok(conductor && conductor.info.name === 'rpc' && conductor.info.service === 'conductor', 'conductor rpc');
   const scheduler = under(conductor, (n) => functionName(n) === 'SchedulerManager.select_destinations');
