@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderHtml, renderTerminalTree, type Report } from '../report/index.js';
 import { CliError, EXIT_FAILURE, messageOf, usageError, wantColor, type CliIo } from '../cli/io.js';
-import { chooseStore, openStore } from '../cli/store.js';
+import { chooseStore, openStore, plural } from '../cli/store.js';
 import type { Driver } from '../drivers/driver.js';
 import { ApiClient, demoCommands, issueToken, runCommand } from './client.js';
 import { curlExamples } from './curl-examples.js';
@@ -137,7 +137,7 @@ export async function demo(argv: readonly string[], io: CliIo): Promise<number> 
       const shown = relative(io.cwd, file) || file;
       io.stdout(
         `\n$ openstack --os-profile ${key} ${command.line}${run.summary ? `   → ${run.summary}` : ''}\n` +
-          `Trace ID: ${run.traceId}   (${facts.points} points, ${facts.services.size} services)\n` +
+          `Trace ID: ${run.traceId}   (${plural(facts.points, 'point')}, ${plural(facts.services.size, 'service')})\n` +
           renderTerminalTree(report, { color, baseId: run.traceId, barWidth: 12, maxDetail: 64 }) +
           `To display it: npx osprofiler trace show ${run.traceId} --html --out ${shown}\n`,
       );

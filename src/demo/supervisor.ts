@@ -5,7 +5,8 @@ import type { FromRunner, ToRunner } from './bus.js';
 import { ROLES, type Control, type RoleInfo, type ServiceConfig, type ServiceReport } from './roles.js';
 import type { Catalog } from './runtime.js';
 
-const READY_TIMEOUT_MS = 30_000;
+// why: ten Node processes start at once; on a busy two-core machine that takes a while.
+const READY_TIMEOUT_MS = 45_000;
 const FLUSH_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 3_000;
 

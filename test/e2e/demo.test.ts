@@ -249,8 +249,18 @@ describe('osprofiler demo', () => {
     assert.ok(dataDir !== undefined && !existsSync(dataDir), 'the temporary databases are removed');
   });
 
-  it('--keep-running prints curl commands with signed headers that trace, until SIGINT ends it', async () => {
-    const started = start(['demo', '--out-dir', join(work, 'keep'), '--keep-running', '--hmac-key', 'demo-key']);
+  it('--keep-running prints curl commands with signed headers that trace, until SIGINT ends it; --store', async () => {
+    const store = `sqlite:///${join(work, 'other-store.db')}`;
+    const started = start([
+      'demo',
+      '--out-dir',
+      join(work, 'keep'),
+      '--keep-running',
+      '--hmac-key',
+      'demo-key',
+      '--store',
+      store,
+    ]);
     await waitForOutput(started, /Trace a request by hand \(HMAC key: demo-key\)[\s\S]*trace show [0-9a-f-]{36}\n/);
     const text = started.output.stdout;
     const token = /TOKEN=(\S+)/.exec(text)![1]!;
@@ -270,8 +280,12 @@ describe('osprofiler demo', () => {
     const run = await started.done;
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(pids.filter(alive), []);
-    const shown = await osprofiler(['trace', 'show', id!, '--json']);
+    const shown = await osprofiler(['trace', 'show', id!, '--json', '--connection-string', store]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /"name": "wsgi"/);
+    const create = traceIds(text).get('server create')!;
+    assert.equal((await osprofiler(['trace', 'show', create, '--json', '--connection-string', store])).code, 0);
+    const inDefault = await osprofiler(['trace', 'show', create, '--json']);
+    assert.notEqual(inDefault.code, 0, 'the traces went to --store, not to the default store');
   });
 });
