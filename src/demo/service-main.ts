@@ -39,6 +39,8 @@ let bus: Bus | undefined;
 let stopping = false;
 
 async function stop(code: number): Promise<never> {
+  // why: a store or broker that does not answer must not keep this process alive after its runner is gone.
+  setTimeout(() => process.exit(code), 3000).unref();
   if (!stopping) {
     stopping = true;
     await bus?.close().catch(() => undefined);
