@@ -10,7 +10,7 @@ positional arguments:
   {trace,demo,ui}
                  <subcommands>
     trace        Show and list stored traces
-    demo         Start three traced services, trace one request, show it
+    demo         Run an OpenStack-shaped traced deployment, show its traces
     ui           Browse the stored traces in a web browser
 
 options:
