@@ -38,6 +38,7 @@ const OPTIONS = {
   title: { type: 'string' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
+  'critical-path': { type: 'boolean' },
 } as const;
 
 type Format = 'json' | 'html' | 'dot' | 'trace-event' | 'tree';
@@ -240,6 +241,7 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
         output = renderTerminalTree(report, {
           color: wantColor(io, { color: values.color, noColor: values['no-color'], toFile: out !== undefined }),
           ...(id !== undefined ? { baseId: id } : {}),
+          criticalPath: values['critical-path'] === true,
         }).replace(/\n$/, '');
       }
       break;
