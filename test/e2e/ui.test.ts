@@ -54,6 +54,11 @@ async function storeTraces(home: string): Promise<void> {
   await driver.close();
 }
 
+/** The trace ids of the list's table, in order (the scatter plot links to them too). */
+function listed(body: string): string[] {
+  return [...body.matchAll(/<td class="mono"><a href="\/traces\/([^"]+)"/g)].map((m) => m[1]!);
+}
+
 interface Running {
   child: ChildProcess;
   url: string;
@@ -128,26 +133,23 @@ describe('osprofiler ui', () => {
     assert.match(String(r.headers['content-type']), /^text\/html/);
     assert.match(String(r.headers['content-security-policy']), /default-src 'none'/);
     assert.equal(r.headers['x-frame-options'], 'DENY');
-    const ids = [...r.body.matchAll(/href="\/traces\/([^"]+)"/g)].map((m) => m[1]);
-    assert.deepEqual(ids, [XSS_TRACE, TRACE_ERR, TRACE_1]);
-    assert.match(r.body, /3 traces shown of 3 in the store/);
+    assert.deepEqual(listed(r.body), [XSS_TRACE, TRACE_ERR, TRACE_1]);
+    assert.match(r.body, /3 traces shown, newest first/);
   });
 
   it('filters by text and by error', async () => {
     const errors = await get(ui.url, '/?errors=1');
-    assert.deepEqual(
-      [...errors.body.matchAll(/href="\/traces\/([^"]+)"/g)].map((m) => m[1]),
-      [XSS_TRACE, TRACE_ERR],
-    );
+    assert.deepEqual(listed(errors.body), [XSS_TRACE, TRACE_ERR]);
     const byId = await get(ui.url, `/?q=${TRACE_1.slice(-6)}`);
-    assert.deepEqual(
-      [...byId.body.matchAll(/href="\/traces\/([^"]+)"/g)].map((m) => m[1]),
-      [TRACE_1],
-    );
+    assert.deepEqual(listed(byId.body), [TRACE_1]);
     const none = await get(ui.url, '/?q=no-such-thing');
     assert.match(none.body, /No trace matches\./);
     const limited = await get(ui.url, '/?limit=1');
-    assert.match(limited.body, /Show more/);
+    assert.deepEqual(listed(limited.body), [XSS_TRACE]);
+    const older = /<a id="older" href="([^"]+)"/.exec(limited.body);
+    assert.ok(older, 'a link to the next page');
+    const next = await get(ui.url, older[1].replace(/&amp;/g, '&'));
+    assert.deepEqual(listed(next.body), [TRACE_ERR], 'the next page, of the same size');
   });
 
   it('shows markup from traces as text', async () => {
@@ -269,7 +271,7 @@ describe('osprofiler ui in Chromium', { skip }, () => {
       });
       await page.goto(ui.url);
       assert.equal(await page.locator('tbody tr').count(), 3);
-      await page.click(`a[href="/traces/${TRACE_1}"]`);
+      await page.click(`tbody a[href="/traces/${TRACE_1}"]`);
       await page.waitForSelector('#osp-root[data-ready="true"]');
       assert.ok((await page.locator('.osp-row').count()) > 0, 'the viewer shows the spans');
       await page.click('a.osp-back');

@@ -10,10 +10,12 @@ export const SERVERS_SELECT = 'SELECT * FROM instances WHERE project_id = ? AND 
 
 /**
  * The notifications of one GET /servers trace with id `baseId`; `selectMs` is how long the
- * SELECT takes (default 30), so two traces can differ where a comparison should find it.
+ * SELECT takes (default 30), so two traces can differ where a comparison should find it;
+ * `startOffsetMs` moves the whole trace later.
  */
-export function serversTrace(baseId: string, selectMs = 30): Notification[] {
-  const at = (ms: number): string => new Date(SERVERS_TRACE_START_MS + ms).toISOString().replace('Z', '000');
+export function serversTrace(baseId: string, selectMs = 30, startOffsetMs = 0): Notification[] {
+  const at = (ms: number): string =>
+    new Date(SERVERS_TRACE_START_MS + startOffsetMs + ms).toISOString().replace('Z', '000');
   const id = (n: number): string => `${baseId.slice(0, 24)}${String(n).padStart(12, '0')}`;
   const out: Notification[] = [];
   const span = (
@@ -58,10 +60,15 @@ export function serversTrace(baseId: string, selectMs = 30): Notification[] {
 }
 
 /** Writes {@link serversTrace} into the SQLite store at `connectionString` (project nova, service api). */
-export async function storeServersTrace(connectionString: string, baseId: string, selectMs = 30): Promise<void> {
+export async function storeServersTrace(
+  connectionString: string,
+  baseId: string,
+  selectMs = 30,
+  startOffsetMs = 0,
+): Promise<void> {
   const driver = createSqliteDriver(connectionString, { project: 'nova', service: 'api', writer: 'inline' });
   try {
-    await driver.notifyBatch(serversTrace(baseId, selectMs));
+    await driver.notifyBatch(serversTrace(baseId, selectMs, startOffsetMs));
   } finally {
     await driver.close();
   }
