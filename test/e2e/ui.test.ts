@@ -169,14 +169,25 @@ describe('osprofiler ui', () => {
 
   it('serves the list and each report as JSON, the report exactly as the Python CLI prints it', async () => {
     const list = JSON.parse((await get(ui.url, '/api/traces')).body) as {
-      traces: { base_id: string }[];
-      total: number;
+      traces: { base_id: string; operation: string | null }[];
+      truncated: boolean;
+      next: string | null;
     };
     assert.deepEqual(
       list.traces.map((t) => t.base_id),
       [XSS_TRACE, TRACE_ERR, TRACE_1],
     );
-    assert.equal(list.total, 3);
+    // why: counting every trace of a big store costs more than the page; `next` says whether more exist.
+    assert.deepEqual([list.truncated, list.next], [false, null]);
+    const paged = JSON.parse((await get(ui.url, '/api/traces?limit=2')).body) as typeof list;
+    assert.match(paged.next ?? '', /^\d{4}-\d\d-\d\dT[\d:.]+~[0-9a-f-]{36}$/, 'a cursor when more exist');
+    const rest = JSON.parse(
+      (await get(ui.url, `/api/traces?limit=2&before=${encodeURIComponent(paged.next!)}`)).body,
+    ) as typeof list;
+    assert.deepEqual(
+      [...paged.traces, ...rest.traces].map((t) => t.base_id),
+      [XSS_TRACE, TRACE_ERR, TRACE_1],
+    );
     const report = await get(ui.url, `/api/traces/${TRACE_1}`);
     assert.equal(report.status, 200);
     assert.equal(report.body, `${renderJson(sql['get_report_3.4.3'])}\n`);
@@ -280,6 +291,17 @@ describe('osprofiler ui in Chromium', { skip }, () => {
       await page.click('button[type=submit]');
       await page.waitForURL(/q=instancenotfound/);
       assert.equal(await page.locator('tbody tr').count(), 1, 'the filter matches the error type, ignoring case');
+      // the search form: service, duration, then a dot of the scatter plot opens its trace
+      await page.goto(ui.url);
+      await page.fill('input[name=service]', 'nova-api');
+      await page.fill('input[name=min]', '0');
+      await page.click('button[type=submit]');
+      await page.waitForURL(/service=nova-api/);
+      assert.equal(await page.locator('tbody tr').count(), 2, 'the two nova-api traces');
+      assert.equal(await page.locator('#scatter circle').count(), 2, 'one dot per listed trace');
+      await page.click(`#scatter a[href="/traces/${TRACE_1}"] circle`);
+      await page.waitForSelector('#osp-root[data-ready="true"]');
+      assert.match(page.url(), new RegExp(`/traces/${TRACE_1}$`));
       assert.deepEqual(elsewhere, []);
       assert.deepEqual(errors, []);
     } finally {
