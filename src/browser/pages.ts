@@ -174,8 +174,11 @@ export function renderScatter(traces: readonly ListedTrace[]): string {
     );
   }
   const spanMs = x1 - x0;
+  // why: clock-friendly steps (1 s … 1 week) so labels fall on round times
   const xStep =
-    [1e3, 2e3, 5e3, 1e4, 3e4, 6e4, 3e5, 6e5, 18e5, 36e5, 216e5, 864e5, 6048e5].find((s) => s >= spanMs / 6) ?? 2592e6;
+    [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800]
+      .map((seconds) => seconds * 1000)
+      .find((step) => step >= spanMs / 7) ?? 2592e6;
   const withDate = spanMs > 864e5 || new Date(x0).getUTCDate() !== new Date(x1).getUTCDate();
   for (let v = Math.ceil(x0 / xStep) * xStep; v <= x1; v += xStep) {
     const iso = new Date(v).toISOString();
