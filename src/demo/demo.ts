@@ -25,7 +25,7 @@ an HTML report (default ./osprofiler-demo.html). The trace stays in the store, s
 function serviceScript(): string {
   // why: run from dist/ (.js) or from source under tsx (.ts) alike.
   const self = fileURLToPath(import.meta.url);
-  return self.replace(/demo\.(ts|js)$/, 'demo-service.$1');
+  return self.replace(/demo\.(ts|js)$/, 'service.$1');
 }
 
 function waitFor<T>(child: ChildProcess, key: string, timeoutMs: number): Promise<T> {
