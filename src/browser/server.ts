@@ -1,6 +1,7 @@
 // The trace browser's HTTP side: routes, the Host check, security headers; pages come from ui-pages.ts and report/html.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TraceReader } from '../drivers/driver.js';
+import { overviewMatches, type TraceOverview, type TraceSearchQuery } from '../drivers/trace-overview.js';
 import { canonicalUuid } from '../core/ids.js';
 import { renderJson } from '../report/json.js';
 import type { Report } from '../report/types.js';
@@ -24,7 +25,7 @@ export interface UiListenerOptions {
    * rebinding). Undefined accepts any host, for a browser deliberately served on a network address.
    */
   allowedHosts: ReadonlySet<string> | undefined;
-  /** Traces listed per page by default (200). */
+  /** Traces listed per page by default (50). */
   pageSize?: number;
   /** Called with each request that failed inside the browser (the answer is a 502 page). */
   onError?: (error: unknown) => void;
@@ -57,8 +58,10 @@ const TYPES = {
 } as const;
 
 /**
- * The request listener of `osprofiler ui`: `/` lists traces (newest first; `?q=` filters by id,
- * service or error, `?errors=1` keeps failed traces, `?limit=`), `/traces/<id>` shows one in the
+ * The request listener of `osprofiler ui`: `/` lists traces (newest first, 50 a page, `?before=`
+ * the next page; filters `?q=` id/service/error text, `service=`, `op=` words of the operation,
+ * `min=`/`max=` duration ms, `from=`/`to=` UTC start, `errors=1`; a duration-over-time scatter
+ * plot whose dots open the traces), `/traces/<id>` shows one in the
  * HTML viewer, `/api/traces` and `/api/traces/<id>` give the same as JSON (the report in the
  * Python CLI's `--json` form). Read-only: anything but GET/HEAD is refused. Never throws.
  */
@@ -112,57 +115,131 @@ function safeDecode(text: string): string {
   }
 }
 
-interface ListQuery {
-  query: string;
-  errorsOnly: boolean;
+/** What the list page was asked for: filters, the page (`before`), and the raw form values. */
+export interface ListQuery {
+  /** The filters as the store takes them. */
+  search: TraceSearchQuery;
   limit: number;
+  /** The form's values as typed, to fill the form again. */
+  form: ListForm;
+}
+
+/** The list form's fields as typed. */
+export interface ListForm {
+  q: string;
+  service: string;
+  op: string;
+  min: string;
+  max: string;
+  from: string;
+  to: string;
+  errors: boolean;
+}
+
+const FORM_FIELDS = ['q', 'service', 'op', 'min', 'max', 'from', 'to'] as const;
+
+function parseMs(text: string): number | undefined {
+  const value = Number(text.trim().replace(/\s*ms$/i, ''));
+  return text.trim() !== '' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+// why: datetime-local gives "2026-12-04T14:30"; a stored timestamp starts the same way, so the
+// string itself is a bound (seconds and fractions are compared only when given).
+function parseTime(text: string): string | undefined {
+  const t = text.trim().replace(' ', 'T').replace(/Z$/i, '');
+  return /^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,6})?)?)?)?$/.test(t) ? t : undefined;
+}
+
+/** A page cursor as written in links: `<timestamp>~<base_id>` of the last trace shown. */
+function parseCursor(text: string | null): { timestamp: string; base_id: string } | undefined {
+  if (text === null) return undefined;
+  const tilde = text.lastIndexOf('~');
+  return tilde > 0 ? { timestamp: text.slice(0, tilde), base_id: text.slice(tilde + 1) } : undefined;
 }
 
 function listQuery(options: UiListenerOptions, params: URLSearchParams): ListQuery {
   const requested = Number(params.get('limit'));
   const limit =
-    Number.isInteger(requested) && requested > 0 ? Math.min(requested, MAX_LIMIT) : (options.pageSize ?? 200);
-  return {
-    query: (params.get('q') ?? '').trim().slice(0, 200),
-    errorsOnly: params.get('errors') === '1',
-    limit,
-  };
+    Number.isInteger(requested) && requested > 0 ? Math.min(requested, MAX_LIMIT) : (options.pageSize ?? 50);
+  const form = { errors: params.get('errors') === '1' } as ListForm;
+  for (const field of FORM_FIELDS) form[field] = (params.get(field) ?? '').trim().slice(0, 200);
+  const search: TraceSearchQuery = { limit, errorsOnly: form.errors };
+  if (form.q !== '') search.text = form.q;
+  if (form.service !== '') search.service = form.service;
+  if (form.op !== '') search.operation = form.op;
+  const min = parseMs(form.min);
+  const max = parseMs(form.max);
+  if (min !== undefined) search.minDurationMs = min;
+  if (max !== undefined) search.maxDurationMs = max;
+  const from = parseTime(form.from);
+  const to = parseTime(form.to);
+  if (from !== undefined) search.from = from;
+  if (to !== undefined) search.to = to;
+  const cursor = parseCursor(params.get('before'));
+  if (cursor !== undefined) search.before = cursor;
+  return { search, limit, form };
 }
 
-interface Listing {
+/** One page of the list. */
+export interface Listing {
   traces: ListedTrace[];
+  /** Traces in the store, when the store can tell cheaply. */
   total: number | undefined;
+  /** Older matches exist (a next page). */
   truncated: boolean;
+  /** Filters this store could not apply (they are named on the page, never silently dropped). */
+  unsupported: string[];
 }
 
-/** Newest first, filtered, at most `limit` (+ whether more matched). */
+function newestFirst(a: ListedTrace, b: ListedTrace): number {
+  return a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : a.base_id < b.base_id ? 1 : -1;
+}
+
+/** Newest first, filtered, one page (+ whether more matched). */
 async function listTraces(reader: TraceReader, q: ListQuery): Promise<Listing> {
-  const needle = q.query.toLowerCase();
-  const matches = (t: ListedTrace): boolean =>
-    needle === '' ||
-    t.base_id.toLowerCase().includes(needle) ||
-    (t.services ?? []).some((s) => s.toLowerCase().includes(needle)) ||
-    (t.error ?? '').toLowerCase().includes(needle);
+  const search = q.search;
+  if (reader.search !== undefined) {
+    const page = await reader.search.searchTraces(search);
+    return { traces: page.traces, total: undefined, truncated: page.more, unsupported: [] };
+  }
+  const unsupported: string[] = [];
+  if (search.operation !== undefined) unsupported.push('operation');
   let all: ListedTrace[];
   let total: number | undefined;
-  const source = reader.overviews;
-  if (source !== undefined) {
-    // why: without a text filter the store itself keeps only the newest `limit + 1`.
-    const overviews = await source.listTraceOverviews({
-      errorsOnly: q.errorsOnly,
-      ...(needle === '' ? { limit: q.limit + 1 } : {}),
-    });
-    all = overviews.reverse();
-    total = await source.countTraces();
+  let matches: (t: ListedTrace) => boolean;
+  if (reader.overviews !== undefined) {
+    all = await reader.overviews.listTraceOverviews({ errorsOnly: search.errorsOnly === true });
+    total = await reader.overviews.countTraces();
+    matches = (t) => overviewMatches(t as TraceOverview, search);
   } else {
-    const listed = q.errorsOnly ? await reader.listErrorTraces() : await reader.listTraces(['base_id', 'timestamp']);
-    all = listed
-      .map((t) => ({ base_id: String(t.base_id), timestamp: typeof t.timestamp === 'string' ? t.timestamp : '' }))
-      .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0));
-    total = q.errorsOnly ? undefined : all.length;
+    const listed = search.errorsOnly
+      ? await reader.listErrorTraces()
+      : await reader.listTraces(['base_id', 'timestamp']);
+    all = listed.map((t) => ({
+      base_id: String(t.base_id),
+      timestamp: typeof t.timestamp === 'string' ? t.timestamp : '',
+    }));
+    total = search.errorsOnly ? undefined : all.length;
+    // why: without overviews only the id, start time and error list are known here.
+    if (search.service !== undefined) unsupported.push('service');
+    if (search.minDurationMs !== undefined || search.maxDurationMs !== undefined) unsupported.push('duration');
+    matches = (t) =>
+      overviewMatches(
+        { ...t, finished: t.timestamp, durationMs: null, services: [], spans: 0, notifications: 0, error: null },
+        { ...search, errorsOnly: false, service: undefined, minDurationMs: undefined, maxDurationMs: undefined },
+      );
   }
-  const matching = all.filter(matches);
-  return { traces: matching.slice(0, q.limit), total, truncated: matching.length > q.limit };
+  const cursor = search.before;
+  const matching = all
+    .filter(
+      (t) =>
+        cursor === undefined ||
+        t.timestamp < cursor.timestamp ||
+        (t.timestamp === cursor.timestamp && t.base_id < cursor.base_id),
+    )
+    .filter(matches)
+    .sort(newestFirst);
+  return { traces: matching.slice(0, q.limit), total, truncated: matching.length > q.limit, unsupported };
 }
 
 /** The listing `params` ask for, and whether the store exists yet. */
@@ -172,7 +249,8 @@ async function listingFor(
 ): Promise<{ q: ListQuery; listing: Listing; missing: boolean }> {
   const q = listQuery(options, params);
   const reader = await options.store.reader();
-  if (reader === undefined) return { q, listing: { traces: [], total: 0, truncated: false }, missing: true };
+  if (reader === undefined)
+    return { q, listing: { traces: [], total: 0, truncated: false, unsupported: [] }, missing: true };
   return { q, listing: await listTraces(reader, q), missing: false };
 }
 
@@ -184,7 +262,8 @@ async function listPage(options: UiListenerOptions, params: URLSearchParams): Pr
     body: renderListPage({
       store: options.store.description,
       ...listing,
-      ...q,
+      form: q.form,
+      limit: q.limit,
       ...(missing ? { note: 'The store does not exist yet: no service has stored a trace there.' } : {}),
     }),
   };
@@ -192,7 +271,13 @@ async function listPage(options: UiListenerOptions, params: URLSearchParams): Pr
 
 async function listJson(options: UiListenerOptions, params: URLSearchParams): Promise<Answer> {
   const { listing } = await listingFor(options, params);
-  return { status: 200, type: 'json', body: `${JSON.stringify({ store: options.store.description, ...listing })}\n` };
+  const last = listing.traces[listing.traces.length - 1];
+  const next = listing.truncated && last !== undefined ? `${last.timestamp}~${last.base_id}` : null;
+  return {
+    status: 200,
+    type: 'json',
+    body: `${JSON.stringify({ store: options.store.description, ...listing, next })}\n`,
+  };
 }
 
 async function tracePage(options: UiListenerOptions, rawId: string, asJson: boolean): Promise<Answer> {

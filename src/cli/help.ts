@@ -21,14 +21,15 @@ Without a connection string the default store is read: the SQLite file
 $OSPROFILER_HOME/traces.db (default ~/.local/share/osprofiler/traces.db).
 `;
 
-export const TRACE_USAGE = 'usage: osprofiler trace [-h] {list,show} ...';
+export const TRACE_USAGE = 'usage: osprofiler trace [-h] {list,show,compare} ...';
 
 export const TRACE_HELP = `${TRACE_USAGE}
 
 positional arguments:
-  {list,show}
+  {list,show,compare}
     list                List all traces
     show                Display trace results in HTML, JSON or DOT format.
+    compare             Compare two traces per span type, service and operation
 
 options:
   -h, --help            show this help message and exit
@@ -40,7 +41,7 @@ export const SHOW_USAGE = `usage: osprofiler trace show [-h] [--connection-strin
                              [--local-libs] [--dot] [--trace-event]
                              [--render-dot RENDER_DOT_FILENAME]
                              [--out FILE_NAME] [--title TITLE]
-                             [--color | --no-color]
+                             [--color | --no-color] [--critical-path]
                              trace`;
 
 const CONNECTION_HELP = `  --connection-string CONN_STR
@@ -80,6 +81,8 @@ ${CONNECTION_HELP}
   --title TITLE         title of the HTML page
   --color, --no-color   colour the tree (default: when stdout is a terminal
                         and NO_COLOR is not set)
+  --critical-path       mark with ◆ the points on the critical path (the
+                        chain of spans the end-to-end latency is made of)
 `;
 
 export const LIST_USAGE = `usage: osprofiler trace list [-h] [--connection-string CONN_STR]
@@ -116,4 +119,36 @@ ${CONNECTION_HELP}
                         only). Traces hold SQL parameters and URLs: another
                         address lets anyone who reaches it read them
   --port PORT           Port to listen on (default 8077; 0 picks a free one)
+`;
+
+export const COMPARE_USAGE = `usage: osprofiler trace compare [-h] [--connection-string CONN_STR]
+                                [--connection-string-a CONN_STR]
+                                [--connection-string-b CONN_STR]
+                                [--transport-url TRANSPORT_URL]
+                                [--idle-timeout IDLE_TIMEOUT]
+                                [--json | --html] [--out FILE_NAME]
+                                [--limit N] [--color | --no-color]
+                                A B`;
+
+export const COMPARE_HELP = `${COMPARE_USAGE}
+
+Compare two traces (before/after a change): per span type, per service and per
+operation, the count, total time and self time in A and in B, and the change
+(B - A), largest first.
+
+positional arguments:
+  A, B                  trace ids, or files written by trace show --json
+
+options:
+  -h, --help            show this help message and exit
+${CONNECTION_HELP}
+  --connection-string-a CONN_STR, --connection-string-b CONN_STR
+                        the store of A (of B) when it is not the one above
+  --json                print the comparison as JSON
+  --html                a self-contained page: both waterfalls on one time
+                        scale, and the comparison tables
+  --out FILE_NAME       save output in file
+  --limit N             rows per table in the terminal (default 15; 0: all)
+  --color, --no-color   colour the tables (default: when stdout is a terminal
+                        and NO_COLOR is not set)
 `;

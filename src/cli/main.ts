@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAIN_HELP, MAIN_USAGE, TRACE_HELP, TRACE_USAGE } from './help.js';
 import { CliError, EXIT_FAILURE, messageOf, processIo, usageError, type CliIo } from './io.js';
+import { traceCompare } from './commands/trace-compare.js';
 import { traceList } from './commands/trace-list.js';
 import { traceShow } from './commands/trace-show.js';
 import { demo } from '../demo/demo.js';
@@ -32,15 +33,23 @@ async function trace(argv: readonly string[], io: CliIo): Promise<number> {
       return traceShow(rest, io);
     case 'list':
       return traceList(rest, io);
+    case 'compare':
+      return traceCompare(rest, io);
     case '-h':
     case '--help':
       io.stdout(TRACE_HELP);
       return 0;
     case undefined:
       // why: Python fails here too (exit 1); we say what is missing instead of a traceback.
-      throw new CliError(EXIT_FAILURE, `${TRACE_USAGE}\nosprofiler trace: a command is required: list or show\n`);
+      throw new CliError(
+        EXIT_FAILURE,
+        `${TRACE_USAGE}\nosprofiler trace: a command is required: list, show or compare\n`,
+      );
     default:
-      throw usageError(TRACE_USAGE, `argument {list,show}: invalid choice: '${command}' (choose from 'list', 'show')`);
+      throw usageError(
+        TRACE_USAGE,
+        `argument {list,show,compare}: invalid choice: '${command}' (choose from 'list', 'show', 'compare')`,
+      );
   }
 }
 

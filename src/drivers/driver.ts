@@ -2,7 +2,7 @@
 import { BadConnectionStringError } from '../errors.js';
 import type { Notification } from '../core/payload.js';
 import type { Report, TraceSummary } from '../report/types.js';
-import type { TraceOverviewSource } from './trace-overview.js';
+import type { TraceOverviewSource, TraceSearchSource } from './trace-overview.js';
 
 /** Options every driver receives (Python: project, service, host, conf). */
 export interface DriverOptions {
@@ -48,6 +48,8 @@ export interface TraceReader {
   listErrorTraces(): Promise<TraceSummary[]>;
   /** One-query trace summaries, where the store can compute them (SQLite); else listTraces is used. */
   readonly overviews?: TraceOverviewSource;
+  /** Filtered, paged search done by the store itself (SQLite); else the trace browser filters overviews. */
+  readonly search?: TraceSearchSource;
 }
 
 /**

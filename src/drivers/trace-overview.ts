@@ -40,3 +40,63 @@ export interface TraceOverviewSource {
   /** Number of traces in the store. */
   countTraces(): Promise<number>;
 }
+
+/** Filters and page of a trace search (`osprofiler ui`). Every filter is optional. */
+export interface TraceSearchQuery {
+  /** Traces per page (default 50). */
+  limit?: number;
+  /** Only traces that started before this one (`started` then `base_id`, both as listed): the next page. */
+  before?: { timestamp: string; base_id: string };
+  /** A `<project>-<service>` that wrote to the trace (exact). */
+  service?: string;
+  /** Words that must all occur in the trace's stored payloads (case-insensitive): path, function name, SQL… */
+  operation?: string;
+  /** Duration bounds, ms (inclusive). */
+  minDurationMs?: number;
+  maxDurationMs?: number;
+  /** Start bounds, compared as stored timestamps (`YYYY-MM-DDTHH:MM[:SS.ffffff]`, UTC; inclusive). */
+  from?: string;
+  to?: string;
+  /** Only traces with an error. */
+  errorsOnly?: boolean;
+  /** Text found in the trace id, a service name or the error type (case-insensitive). */
+  text?: string;
+}
+
+/** A listed trace: its overview plus the operation of its first point (`GET /servers`). */
+export interface TraceSearchHit extends TraceOverview {
+  operation: string | null;
+}
+
+/** One page of results, newest first; `more` tells whether older matches exist. */
+export interface TraceSearchPage {
+  traces: TraceSearchHit[];
+  more: boolean;
+}
+
+/** A store that searches its traces itself (the SQLite store, through its timestamp index): a TraceReader's optional `search`. */
+export interface TraceSearchSource {
+  searchTraces(query: TraceSearchQuery): Promise<TraceSearchPage>;
+}
+
+/** True when `trace` passes the query's filters other than the page (`before`, `limit`) and `operation`. */
+export function overviewMatches(trace: TraceOverview, query: TraceSearchQuery): boolean {
+  if (query.errorsOnly && (trace.error === null || trace.error === undefined)) return false;
+  const text = (query.text ?? '').toLowerCase();
+  if (
+    text !== '' &&
+    !trace.base_id.toLowerCase().includes(text) &&
+    !trace.services.some((s) => s.toLowerCase().includes(text)) &&
+    !(trace.error ?? '').toLowerCase().includes(text)
+  )
+    return false;
+  if (query.service !== undefined && query.service !== '' && !trace.services.includes(query.service)) return false;
+  const d = trace.durationMs;
+  if (query.minDurationMs !== undefined && (d === null || d < query.minDurationMs)) return false;
+  if (query.maxDurationMs !== undefined && (d === null || d > query.maxDurationMs)) return false;
+  if (query.from !== undefined && query.from !== '' && trace.timestamp < query.from) return false;
+  // why: `to` may be a prefix ("…T14:30"): every timestamp within that minute still matches.
+  if (query.to !== undefined && query.to !== '' && trace.timestamp > query.to && !trace.timestamp.startsWith(query.to))
+    return false;
+  return true;
+}

@@ -3,6 +3,7 @@ import { debug } from '../log.js';
 import { exceptionOf, hostOfInfo, RAW_PAYLOAD_PREFIX, unshare, type PointState } from './build-point.js';
 import { buildTree, statsObject, type Stats } from './build-tree.js';
 import { msBetweenParts, TimestampReader } from '../propagation/timestamp.js';
+import { rememberReportStart } from './start-time.js';
 import type { Report, ReportNode, ReportNodeInfo, StoredNotification } from './types.js';
 
 /** Why a record was left out of the report (Python would have failed the whole report instead). */
@@ -245,12 +246,14 @@ export class ReportBuilder {
     const lastStarted =
       has && this.#hasLastStarted ? msBetweenParts(fromS, fromUs, this.#lastStartedS, this.#lastStartedUs) : null;
     if (this.#skipped > 0) debug('report: %d stored record(s) skipped (unparsable timestamp or name)', this.#skipped);
-    return {
+    const report: Report = {
       // why: Python's `finished` is None for an empty trace; types.ts only admits a number.
       info: { name: 'total', started: 0, finished: finished as number, last_trace_started: lastStarted },
       children: buildTree(points, nodes, this.#points),
       stats: statsObject(stats),
     };
+    if (has) rememberReportStart(report, fromS * 1000 + fromUs / 1000);
+    return report;
   }
 
   #skip(record: unknown, reason: SkipReason): false {

@@ -5,7 +5,7 @@ import type { Report } from './types.js';
 import { toViewerData } from './ui/data.js';
 import { renderDetails } from './ui/details.js';
 import { el } from './ui/dom.js';
-import { formatDuration, formatPercent, labelOf } from './ui/format.js';
+import { formatClock, formatDuration, formatPercent, labelOf } from './ui/format.js';
 import { buildLayout } from './ui/layout.js';
 import { renderRow } from './ui/rows.js';
 import { createMinimap } from './ui/minimap.js';
@@ -53,6 +53,7 @@ const LIB: ViewerLib = {
   el,
   formatDuration,
   formatPercent,
+  formatClock,
   labelOf,
   createTreeModel,
   createMatcher,

@@ -1,4 +1,4 @@
-// Reads a report node's human-facing facts (service, detail line, error) for the terminal and trace-event renderers.
+// Reads a report node's human-facing facts (operation, type, service, detail line, error): one labelling for the terminal, the HTML viewer and trace compare.
 import type { ReportNode } from './types.js';
 
 const RAW_PREFIX = 'meta.raw_payload.';
@@ -81,6 +81,88 @@ export function spanDetail(info: Obj): string | undefined {
   }
   detail = detail.replace(/\s+/g, ' ').trim();
   return detail === '' ? undefined : detail;
+}
+
+/** Longest operation label made from a SQL statement, in characters (the detail keeps all of it). */
+const MAX_STATEMENT_LABEL = 60;
+/** Words of a SQL statement an operation label keeps at most. */
+const MAX_STATEMENT_WORDS = 8;
+
+function oneLine(value: string): string {
+  return value.replace(/\s+/g, ' ').trim();
+}
+
+/** The first words of a SQL statement, cut on a word boundary with "…" (at most 60 characters). */
+export function statementHead(statement: string): string {
+  const words = oneLine(statement).split(' ');
+  let out = '';
+  let cut = false;
+  for (let i = 0; i < words.length; i++) {
+    const next = out === '' ? words[i] : `${out} ${words[i]}`;
+    if (i >= MAX_STATEMENT_WORDS || next.length > MAX_STATEMENT_LABEL) {
+      cut = true;
+      break;
+    }
+    out = next;
+  }
+  // why: a single word longer than the limit (a huge identifier) is still cut, never dropped.
+  if (out === '' && words[0])
+    return `${Array.from(words[0])
+      .slice(0, MAX_STATEMENT_LABEL - 1)
+      .join('')}…`;
+  return cut ? `${out} …` : out;
+}
+
+/**
+ * The operation a point performed, as a row names it: `GET /servers` (wsgi: method and path),
+ * `GET glance:9292/v2/images` (HTTP client: method, host and path), the first words of the SQL
+ * statement (db), the function name (`compute.Manager.list`: rpc and traced functions), else the
+ * point's name. Whitespace runs become one space. Never empty for a named point.
+ */
+export function spanOperation(info: Obj): string {
+  const startInfo = payloadInfo(spanPayloads(info).start);
+  const request = startInfo.request;
+  const requests = startInfo.requests;
+  const db = startInfo.db;
+  const fn = startInfo.function;
+  let op = '';
+  if (isObject(request)) {
+    op = `${text(request.method)} ${text(request.path)}`;
+  } else if (isObject(requests)) {
+    const port = text(requests.port);
+    op = `${text(requests.method)} ${text(requests.hostname)}${port ? `:${port}` : ''}${text(requests.path)}`;
+  } else if (isObject(db)) {
+    op = statementHead(text(db.statement));
+  } else if (isObject(fn)) {
+    op = text(fn.name);
+  }
+  op = oneLine(op);
+  return op !== '' ? op : text(info.name) || '?';
+}
+
+/** Everything a row shows about a point. */
+export interface SpanLabel {
+  /** The point's name: `wsgi`, `db`, `rpc`, … */
+  type: string;
+  /** See {@link spanOperation}. */
+  operation: string;
+  /** See {@link spanService} ('' when unknown). */
+  service: string;
+  /** See {@link spanDetail}. */
+  detail: string | undefined;
+  /** See {@link spanError}. */
+  error: { etype: string; message: string } | undefined;
+}
+
+/** The type, operation, service, detail and error of a point in one call. */
+export function spanLabel(info: Obj): SpanLabel {
+  return {
+    type: text(info.name) || '?',
+    operation: spanOperation(info),
+    service: spanService(info),
+    detail: spanDetail(info),
+    error: spanError(info),
+  };
 }
 
 /** The error of a point (`exception` other than "None"/null) with the stop's message, or undefined. */

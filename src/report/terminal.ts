@@ -1,5 +1,7 @@
-// Renders a report as a terminal tree: start offset, duration, a timeline bar, names, services, details, errors.
-import { spanDetail, spanError, spanService, walkReport } from './span-label.js';
+// Renders a report as a terminal tree: start offset, duration, a timeline bar, operations, types and services, details, errors, the critical path.
+import { criticalPath } from './critical-path.js';
+import { spanLabel, walkReport } from './span-label.js';
+import { formatUtc, reportStartTime } from './start-time.js';
 import type { Report, ReportNode } from './types.js';
 
 /** Options of {@link renderTerminalTree}. */
@@ -12,6 +14,8 @@ export interface TerminalTreeOptions {
   barWidth?: number;
   /** Longest detail text before it is cut with "…" (default 100). */
   maxDetail?: number;
+  /** Mark the points on the critical path (see {@link criticalPath}) with ◆ and a yellow bar. */
+  criticalPath?: boolean;
 }
 
 const ANSI = {
@@ -49,6 +53,10 @@ function cut(text: string, max: number): string {
 
 function num(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function findBaseId(report: Report): string | undefined {
@@ -92,12 +100,15 @@ export function renderTerminalTree(report: Report, options: TerminalTreeOptions 
   const body: string[] = [];
   const hostAt: string[] = [];
 
+  const critical = options.criticalPath === true ? criticalPath(report) : undefined;
+  let criticalPoints = 0;
   walkReport(report?.children ?? [], (node: ReportNode, depth, lastFlags) => {
     points++;
     const info = (node.info ?? {}) as Record<string, unknown>;
     const started = num(info.started);
     const finished = num(info.finished);
-    const service = terminalSafe(spanService(info));
+    const label = spanLabel(info);
+    const service = terminalSafe(label.service);
     if (service) services.add(service);
     const host = typeof info.host === 'string' ? terminalSafe(info.host) : '';
     hostAt[depth] = host;
@@ -110,20 +121,27 @@ export function renderTerminalTree(report: Report, options: TerminalTreeOptions 
       for (let d = 1; d <= depth; d++)
         prefix += d === depth ? (lastFlags[d] ? '└─ ' : '├─ ') : lastFlags[d] ? '   ' : '│  ';
     }
-    const error = spanError(info);
+    const error = label.error;
     if (error) errors++;
-    const detail = spanDetail(info);
+    const onPath = critical?.has(node) === true;
+    if (onPath) criticalPoints++;
+    const barStyle = error ? 'red' : onPath ? 'yellow' : 'cyan';
     const parts = [
       paint('dim', `+${started} ms`.padStart(10)),
       paint(error ? 'red' : 'cyan', `${finished - started} ms`.padStart(9)),
+      critical !== undefined ? (onPath ? paint('yellow', '◆') : ' ') : '',
       barWidth > 0
-        ? paint('dim', '▕') + paint(error ? 'red' : 'cyan', bar(started, finished, total, barWidth)) + paint('dim', '▏')
+        ? paint('dim', '▕') + paint(barStyle, bar(started, finished, total, barWidth)) + paint('dim', '▏')
         : '',
-      paint('dim', prefix) + paint('bold', terminalSafe(String(info.name ?? '?'))),
+      paint('dim', prefix) + paint('bold', terminalSafe(cut(label.operation, maxDetail))),
     ];
     let line = parts.filter((p) => p !== '').join(' ');
-    if (service || showHost) line += '  ' + paint('magenta', `${service}${showHost ? `@${host}` : ''}`);
-    if (detail) line += '  ' + terminalSafe(cut(detail, maxDetail));
+    // why: a point with nothing better to name it by is named by its type; the chip then skips it.
+    const chipType = label.operation === label.type ? '' : terminalSafe(label.type);
+    const chip = [chipType, `${service}${showHost ? `@${host}` : ''}`].filter((p) => p !== '').join(' ');
+    if (chip) line += '  ' + paint('magenta', chip);
+    const detail = label.detail;
+    if (detail && detail !== label.operation) line += '  ' + paint('dim', terminalSafe(cut(detail, maxDetail)));
     if (error) {
       const message = error.message ? `: ${cut(error.message, maxDetail)}` : '';
       line += '  ' + paint('red', terminalSafe(`✗ ${error.etype}${message}`));
@@ -134,12 +152,17 @@ export function renderTerminalTree(report: Report, options: TerminalTreeOptions 
   const baseId = options.baseId ?? findBaseId(report);
   const summary = [
     `${total} ms`,
-    `${points} point${points === 1 ? '' : 's'}`,
+    plural(points, 'point'),
     errors > 0 ? paint('red', `${errors} error${errors === 1 ? '' : 's'}`) : '',
     services.size > 0 ? [...services].sort().join(', ') : '',
   ].filter((p) => p !== '');
   lines.push(`${paint('bold', `Trace ${terminalSafe(baseId ?? '')}`.trimEnd())} — ${summary.join(' · ')}`);
-  lines.push(paint('dim', `${'start'.padStart(10)} ${'duration'.padStart(9)}`));
+  const startedAt = reportStartTime(report);
+  const when = startedAt !== undefined ? formatUtc(startedAt) : '';
+  const legend = critical !== undefined ? `   ◆ critical path: ${plural(criticalPoints, 'point')}` : '';
+  lines.push(
+    paint('dim', `${'start'.padStart(10)} ${'duration'.padStart(9)}${when ? `   started ${when}` : ''}${legend}`),
+  );
   lines.push(...body);
   const stats = Object.entries(report?.stats ?? {}).map(
     ([name, s]) => `${terminalSafe(name)} ${num(s?.count)}× ${num(s?.duration)} ms`,

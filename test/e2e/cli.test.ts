@@ -241,12 +241,26 @@ describe('osprofiler CLI: a store with traces', () => {
     assert.equal(all.stdout.trimEnd().split('\n').length, 7);
   });
 
+  it('trace compare A B exits 0 and lists the span types, services and operations of both', async () => {
+    const r = await run(['trace', 'compare', nested.base_id, TRACE_1], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^By span type$/m);
+    assert.match(r.stdout, /^ {2}wsgi /m);
+    assert.match(r.stdout, /^ {2}db /m);
+    assert.match(r.stdout, /^By operation$/m);
+    const help = await run(['trace', 'compare', '--help']);
+    assert.match(help.stdout, /^usage: osprofiler trace compare /);
+  });
+
   it('with no format, prints a tree with durations; NO_COLOR and --no-color turn colours off', async () => {
     const plain = await run(['trace', 'show', nested.base_id], env);
     assert.equal(plain.code, 0, plain.stderr);
     assert.doesNotMatch(plain.stdout, /\x1b\[/);
     assert.match(plain.stdout, /915 ms/);
-    assert.match(plain.stdout, /└─ rpc/);
+    assert.match(plain.stdout, /└─ nova\.compute\.rpcapi\.\S+ {2}rpc nova-api/);
+    assert.match(plain.stdout, /started 2024-05-14 09:30:12\.345 UTC/);
+    const critical = await run(['trace', 'show', nested.base_id, '--critical-path'], env);
+    assert.match(critical.stdout, /◆ critical path: 6 points/);
     const colored = await run(['trace', 'show', nested.base_id, '--color'], env);
     assert.match(colored.stdout, /\x1b\[/);
     const off = await run(['trace', 'show', nested.base_id, '--no-color'], { OSPROFILER_HOME: home, FORCE_COLOR: '1' });

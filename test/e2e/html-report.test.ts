@@ -8,7 +8,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildReport } from '../../src/report/build.js';
 import { renderHtml, type RenderHtmlOptions } from '../../src/report/html.js';
 import type { Report, StoredNotification } from '../../src/report/types.js';
+import { createSqliteDriver } from '../../src/drivers/sqlite/driver.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import { SERVERS_SELECT, storeServersTrace } from '../helpers/servers-trace.js';
 import { XSS, wideReport, xssReport } from './html-report-traces.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -66,12 +68,13 @@ describe('HTML report in Chromium', { skip }, () => {
   }
 
   const rowCount = (page: Page): Promise<number> => page.locator('.osp-row:visible').count();
+  // The span type of each row shown, read from its chip ("db · nova-api").
   const names = (page: Page): Promise<string[]> =>
     page.$$eval('.osp-row', (rows) =>
       rows
         .filter((r) => (r as HTMLElement).style.display !== 'none')
         .sort((a, b) => Number((a as HTMLElement).dataset.pos) - Number((b as HTMLElement).dataset.pos))
-        .map((r) => r.querySelector('.osp-name')?.textContent ?? ''),
+        .map((r) => (r.querySelector('.osp-svc')?.textContent ?? '').split(' \u00b7 ')[0]),
     );
 
   it('shows every span of the trace without any network request or console error', async () => {
@@ -88,7 +91,7 @@ describe('HTML report in Chromium', { skip }, () => {
   it('opens the details of a clicked row: SQL statement, params and raw payloads', async () => {
     const { page } = await open(reportFromFixture('02_nested_services'), 'details');
     await page.click('.osp-row[data-index="1"] .osp-name');
-    assert.equal(await page.textContent('.osp-details-name'), 'db');
+    assert.match((await page.textContent('.osp-details-sub')) ?? '', /^db \u00b7 /);
     assert.equal(
       await page.textContent('.osp-sql'),
       'SELECT instances.id FROM instances WHERE instances.uuid = %(uuid_1)s',
@@ -150,7 +153,10 @@ describe('HTML report in Chromium', { skip }, () => {
       (await page.textContent('.osp-error-box')) ?? '',
       /<img src=x onerror=alert\(4\)>.*<\/script><script>alert\(5\)/s,
     );
-    assert.equal(await page.textContent('.osp-row[data-index="1"] .osp-svc'), '<img src=x onerror=alert(6)>');
+    assert.equal(
+      await page.textContent('.osp-row[data-index="1"] .osp-svc'),
+      'db \u00b7 nova-<img src=x onerror=alert(6)>',
+    );
     assert.match((await page.textContent('.osp-legend')) ?? '', /<img src=x onerror=alert\(6\)>/);
     await page.fill('#osp-search', '</script>');
     await page.press('#osp-search', 'Enter');
@@ -204,7 +210,7 @@ describe('HTML report in Chromium', { skip }, () => {
     assert.deepEqual(await names(page), ['wsgi']);
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowDown');
-    assert.equal(await page.textContent('.osp-details-name'), 'db');
+    assert.match((await page.textContent('.osp-details-sub')) ?? '', /^db \u00b7 /);
     await page.close();
   });
 
@@ -273,6 +279,52 @@ describe('HTML report in Chromium', { skip }, () => {
     const after = await painted();
     assert.equal(after.db, 0, `no db pixel after filtering: ${JSON.stringify(after)}`);
     assert.ok(after.top > 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('names each row by its operation, shows the UTC start and wall-clock times of a SQLite-stored trace, and highlights the critical path', async () => {
+    const baseId = 'c0ffee00-0000-4000-8000-00000000e2e1';
+    const connectionString = `sqlite:///${join(dir, 'acceptance.db')}`;
+    await storeServersTrace(connectionString, baseId);
+    const driver = createSqliteDriver(connectionString, { readonly: true });
+    const report = await driver.getReport(baseId);
+    await driver.close();
+    const { page, network, errors } = await open(report, 'acceptance', { title: `Trace ${baseId}` });
+    const rows = await page.$$eval('.osp-row', (list) =>
+      list
+        .filter((r) => (r as HTMLElement).style.display !== 'none')
+        .sort((a, b) => Number((a as HTMLElement).dataset.pos) - Number((b as HTMLElement).dataset.pos))
+        .map((r) => r.querySelector('.osp-name')?.textContent ?? ''),
+    );
+    assert.equal(rows[0], 'GET /servers');
+    assert.ok(rows.some((r) => r.includes('/servers')));
+    assert.ok(rows.includes('compute.Manager.list'));
+    assert.ok(
+      rows.some((r) => r.startsWith('SELECT * FROM instances') && SERVERS_SELECT.startsWith(r.replace(/ …$/, ''))),
+      rows.join(' | '),
+    );
+    assert.ok(rows.includes('GET glance:9292/v2/images'));
+    assert.equal(await page.textContent('.osp-row[data-index="0"] .osp-svc'), 'wsgi \u00b7 nova-api');
+    assert.equal(await page.textContent('#osp-started'), 'Started 2026-12-04 14:30:05.000 UTC');
+    // the SELECT: wall-clock start in the details although SQL stores keep no timestamp in the payload
+    await page.click('.osp-row[data-index="2"] .osp-name');
+    const facts = (await page.textContent('#osp-details')) ?? '';
+    assert.match(facts, /Start\+10 ms \u00b7 2026-12-04 14:30:05\.010 UTC/);
+    assert.match(facts, new RegExp(SERVERS_SELECT.replace(/[*?]/g, '\\$&')));
+    // errors are marked; the axis ends at the trace's end
+    assert.match((await page.textContent('.osp-row[data-index="4"] .osp-errtag')) ?? '', /OperationalError/);
+    const ticks = await page.$$eval('.osp-tick', (t) => t.map((x) => x.textContent));
+    assert.equal(ticks[ticks.length - 1], '120 ms');
+    // critical path: wsgi → rpc → SELECT, then the HTTP call (sequential) and its db; toggled off and on
+    const critical = (): Promise<string[]> =>
+      page.$$eval('.osp-row.osp-critical', (r) => r.map((x) => (x as HTMLElement).dataset.index ?? '').sort());
+    assert.deepEqual(await critical(), ['0', '1', '2', '3', '4']);
+    await page.uncheck('#osp-critical');
+    assert.deepEqual(await critical(), []);
+    await page.check('#osp-critical');
+    assert.equal((await critical()).length, 5);
+    assert.deepEqual(network, []);
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -54,6 +54,11 @@ async function storeTraces(home: string): Promise<void> {
   await driver.close();
 }
 
+/** The trace ids of the list's table, in order (the scatter plot links to them too). */
+function listed(body: string): string[] {
+  return [...body.matchAll(/<td class="mono"><a href="\/traces\/([^"]+)"/g)].map((m) => m[1]!);
+}
+
 interface Running {
   child: ChildProcess;
   url: string;
@@ -128,26 +133,23 @@ describe('osprofiler ui', () => {
     assert.match(String(r.headers['content-type']), /^text\/html/);
     assert.match(String(r.headers['content-security-policy']), /default-src 'none'/);
     assert.equal(r.headers['x-frame-options'], 'DENY');
-    const ids = [...r.body.matchAll(/href="\/traces\/([^"]+)"/g)].map((m) => m[1]);
-    assert.deepEqual(ids, [XSS_TRACE, TRACE_ERR, TRACE_1]);
-    assert.match(r.body, /3 traces shown of 3 in the store/);
+    assert.deepEqual(listed(r.body), [XSS_TRACE, TRACE_ERR, TRACE_1]);
+    assert.match(r.body, /3 traces shown, newest first/);
   });
 
   it('filters by text and by error', async () => {
     const errors = await get(ui.url, '/?errors=1');
-    assert.deepEqual(
-      [...errors.body.matchAll(/href="\/traces\/([^"]+)"/g)].map((m) => m[1]),
-      [XSS_TRACE, TRACE_ERR],
-    );
+    assert.deepEqual(listed(errors.body), [XSS_TRACE, TRACE_ERR]);
     const byId = await get(ui.url, `/?q=${TRACE_1.slice(-6)}`);
-    assert.deepEqual(
-      [...byId.body.matchAll(/href="\/traces\/([^"]+)"/g)].map((m) => m[1]),
-      [TRACE_1],
-    );
+    assert.deepEqual(listed(byId.body), [TRACE_1]);
     const none = await get(ui.url, '/?q=no-such-thing');
     assert.match(none.body, /No trace matches\./);
     const limited = await get(ui.url, '/?limit=1');
-    assert.match(limited.body, /Show more/);
+    assert.deepEqual(listed(limited.body), [XSS_TRACE]);
+    const older = /<a id="older" href="([^"]+)"/.exec(limited.body);
+    assert.ok(older, 'a link to the next page');
+    const next = await get(ui.url, older[1].replace(/&amp;/g, '&'));
+    assert.deepEqual(listed(next.body), [TRACE_ERR], 'the next page, of the same size');
   });
 
   it('shows markup from traces as text', async () => {
@@ -167,14 +169,25 @@ describe('osprofiler ui', () => {
 
   it('serves the list and each report as JSON, the report exactly as the Python CLI prints it', async () => {
     const list = JSON.parse((await get(ui.url, '/api/traces')).body) as {
-      traces: { base_id: string }[];
-      total: number;
+      traces: { base_id: string; operation: string | null }[];
+      truncated: boolean;
+      next: string | null;
     };
     assert.deepEqual(
       list.traces.map((t) => t.base_id),
       [XSS_TRACE, TRACE_ERR, TRACE_1],
     );
-    assert.equal(list.total, 3);
+    // why: counting every trace of a big store costs more than the page; `next` says whether more exist.
+    assert.deepEqual([list.truncated, list.next], [false, null]);
+    const paged = JSON.parse((await get(ui.url, '/api/traces?limit=2')).body) as typeof list;
+    assert.match(paged.next ?? '', /^\d{4}-\d\d-\d\dT[\d:.]+~[0-9a-f-]{36}$/, 'a cursor when more exist');
+    const rest = JSON.parse(
+      (await get(ui.url, `/api/traces?limit=2&before=${encodeURIComponent(paged.next!)}`)).body,
+    ) as typeof list;
+    assert.deepEqual(
+      [...paged.traces, ...rest.traces].map((t) => t.base_id),
+      [XSS_TRACE, TRACE_ERR, TRACE_1],
+    );
     const report = await get(ui.url, `/api/traces/${TRACE_1}`);
     assert.equal(report.status, 200);
     assert.equal(report.body, `${renderJson(sql['get_report_3.4.3'])}\n`);
@@ -269,7 +282,7 @@ describe('osprofiler ui in Chromium', { skip }, () => {
       });
       await page.goto(ui.url);
       assert.equal(await page.locator('tbody tr').count(), 3);
-      await page.click(`a[href="/traces/${TRACE_1}"]`);
+      await page.click(`tbody a[href="/traces/${TRACE_1}"]`);
       await page.waitForSelector('#osp-root[data-ready="true"]');
       assert.ok((await page.locator('.osp-row').count()) > 0, 'the viewer shows the spans');
       await page.click('a.osp-back');
@@ -278,6 +291,17 @@ describe('osprofiler ui in Chromium', { skip }, () => {
       await page.click('button[type=submit]');
       await page.waitForURL(/q=instancenotfound/);
       assert.equal(await page.locator('tbody tr').count(), 1, 'the filter matches the error type, ignoring case');
+      // the search form: service, duration, then a dot of the scatter plot opens its trace
+      await page.goto(ui.url);
+      await page.fill('input[name=service]', 'nova-api');
+      await page.fill('input[name=min]', '0');
+      await page.click('button[type=submit]');
+      await page.waitForURL(/service=nova-api/);
+      assert.equal(await page.locator('tbody tr').count(), 2, 'the two nova-api traces');
+      assert.equal(await page.locator('#scatter circle').count(), 2, 'one dot per listed trace');
+      await page.click(`#scatter a[href="/traces/${TRACE_1}"] circle`);
+      await page.waitForSelector('#osp-root[data-ready="true"]');
+      assert.match(page.url(), new RegExp(`/traces/${TRACE_1}$`));
       assert.deepEqual(elsewhere, []);
       assert.deepEqual(errors, []);
     } finally {

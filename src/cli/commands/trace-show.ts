@@ -1,29 +1,18 @@
 // `osprofiler trace show <id|file>`: reads one trace and prints it as a tree, JSON, HTML, DOT or trace-event JSON.
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Driver, TraceReader } from '../../drivers/driver.js';
 import { canonicalUuid } from '../../core/ids.js';
-import { buildReport } from '../../report/build.js';
 import { renderDot } from '../../report/dot.js';
 import { renderJson } from '../../report/json.js';
 import { resolveTraceArgument } from '../id-prefix.js';
 import { renderTerminalTree } from '../../report/terminal.js';
 import { renderTraceEvent } from '../../report/trace-event.js';
-import type { Report, StoredNotification } from '../../report/types.js';
 import { SHOW_HELP, SHOW_USAGE } from '../help.js';
-import { CliError, EXIT_FAILURE, messageOf, traceNotFoundSentence, usageError, wantColor, type CliIo } from '../io.js';
-import {
-  chooseStore,
-  closeQuietly,
-  driverOptionsFrom,
-  openStore,
-  plural,
-  storeContents,
-  storeFailure,
-  type StoreChoice,
-} from '../store.js';
+import { CliError, EXIT_FAILURE, messageOf, usageError, wantColor, type CliIo } from '../io.js';
+import { driverOptionsFrom } from '../store.js';
+import { loadReport } from '../trace-source.js';
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -40,6 +29,7 @@ const OPTIONS = {
   title: { type: 'string' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
+  'critical-path': { type: 'boolean' },
 } as const;
 
 type Format = 'json' | 'html' | 'dot' | 'trace-event' | 'tree';
@@ -55,80 +45,6 @@ const WROTE: Record<Format, string> = {
 
 // Graphviz output formats chosen by the --render-dot file's extension.
 const DOT_FORMATS = new Set(['pdf', 'svg', 'png', 'jpg', 'jpeg', 'gif', 'ps', 'eps', 'dot', 'json', 'plain']);
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/**
- * A trace file: a report (what `--json` printed: an object with `children`, as Python reads),
- * or beyond Python, stored notifications (an array, or an object with a `notifications` array).
- */
-async function readTraceFile(path: string, io: CliIo): Promise<Report> {
-  let text: string;
-  try {
-    text = await readFile(resolve(io.cwd, path), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file (and it is not a trace id)' : messageOf(error);
-    throw new CliError(EXIT_FAILURE, `osprofiler: cannot read the trace file ${path}: ${why}\n`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(EXIT_FAILURE, `osprofiler: the trace file ${path} is not JSON: ${messageOf(error)}\n`);
-  }
-  if (Array.isArray(data)) return buildReport(data as StoredNotification[]);
-  if (isObject(data) && Array.isArray(data.notifications) && !Array.isArray(data.children)) {
-    return buildReport(data.notifications as StoredNotification[]);
-  }
-  if (isObject(data)) return data as unknown as Report;
-  throw new CliError(EXIT_FAILURE, `osprofiler: the trace file ${path} holds neither a report nor notifications\n`);
-}
-
-/** The Python sentence on stdout, then (stderr) what tells the causes apart. */
-async function notFound(
-  id: string,
-  choice: StoreChoice | undefined,
-  store: { driver: Driver; reader: TraceReader } | undefined,
-  missing: string | undefined,
-): Promise<CliError> {
-  const sentence = `${traceNotFoundSentence(id)}\n`;
-  if (choice === undefined)
-    return new CliError(EXIT_FAILURE, `The file ${id} holds a report without trace points.\n`, sentence);
-  const lines = [
-    `Store read: ${choice.description}${choice.source === 'env' ? ' (from OSPROFILER_CONNECTION_STRING)' : ''}`,
-  ];
-  if (missing !== undefined) {
-    lines.push(`That file does not exist: no service has stored a trace there yet.`);
-  } else if (store !== undefined) {
-    try {
-      const contents = await storeContents(store.reader);
-      if (contents.count === 0) {
-        lines.push('The store was reachable and holds no traces at all.');
-      } else {
-        lines.push(`The store was reachable and holds ${plural(contents.count, 'trace')}; the most recent:`);
-        for (const t of contents.recent) {
-          const o = t.overview;
-          const extra = o
-            ? `  ${o.services.join(', ') || '-'}, ${plural(o.spans, 'point')}${o.durationMs !== null ? `, ${o.durationMs} ms` : ''}${o.error ? `, error ${o.error}` : ''}`
-            : '';
-          lines.push(`  ${t.base_id}  ${t.timestamp}${extra}`);
-        }
-      }
-    } catch (error) {
-      lines.push(`The store could not be listed: ${messageOf(error)}`);
-    }
-    if (store.driver.scheme === 'messaging')
-      lines.push('Messaging stores only see traces sent while listening: try a longer --idle-timeout.');
-  }
-  lines.push(
-    'Check the trace id, that the services write to this store (their [profiler] connection_string or',
-    'OSPROFILER_CONNECTION_STRING), and that the request was signed with one of their HMAC keys.',
-  );
-  return new CliError(EXIT_FAILURE, `${lines.join('\n')}\n`, sentence);
-}
 
 /** Runs `dot -T<format> -o <target>` on the source; a clear error when Graphviz is missing. */
 async function renderWithGraphviz(source: string, file: string, io: CliIo): Promise<string> {
@@ -202,28 +118,7 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
   const arg = await resolveTraceArgument(positionals[0], values['connection-string'], driverOptions, io);
   const id = canonicalUuid(arg);
 
-  let report: Report;
-  if (id === undefined) {
-    report = await readTraceFile(arg, io);
-    if (!Array.isArray(report.children) || report.children.length === 0)
-      throw await notFound(arg, undefined, undefined, undefined);
-  } else {
-    const choice = chooseStore(values['connection-string'], io);
-    const store = await openStore(choice, driverOptions, id);
-    if (store.kind === 'missing') throw await notFound(arg, choice, undefined, store.path);
-    const { driver, reader } = store;
-    try {
-      try {
-        report = await reader.getReport(id);
-      } catch (error) {
-        throw storeFailure(choice, error);
-      }
-      if (!Array.isArray(report.children) || report.children.length === 0)
-        throw await notFound(arg, choice, store, undefined);
-    } finally {
-      await closeQuietly(driver);
-    }
-  }
+  const report = await loadReport(arg, values['connection-string'], driverOptions, io);
 
   const out = values.out;
   let output: string | undefined;
@@ -251,6 +146,7 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
         output = renderTerminalTree(report, {
           color: wantColor(io, { color: values.color, noColor: values['no-color'], toFile: out !== undefined }),
           ...(id !== undefined ? { baseId: id } : {}),
+          criticalPath: values['critical-path'] === true,
         }).replace(/\n$/, '');
       }
       break;

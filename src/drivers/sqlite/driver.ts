@@ -22,7 +22,15 @@ import {
 import { ROWS_PER_INSERT, VALUES_PER_ROW, configureWriter, createBatchInserter, type RowChunk } from './insert.js';
 import { SqliteWriterThread } from './writer.js';
 import { overviewSql, toOverview } from './overview.js';
-import type { TraceOverview, TraceOverviewOptions, TraceOverviewSource } from '../trace-overview.js';
+import type {
+  TraceOverview,
+  TraceOverviewOptions,
+  TraceOverviewSource,
+  TraceSearchPage,
+  TraceSearchQuery,
+  TraceSearchSource,
+} from '../trace-overview.js';
+import { searchSqliteTraces } from './search.js';
 
 /** Options of the SQLite driver, beyond every driver's. */
 export interface SqliteDriverOptions extends DriverOptions {
@@ -53,13 +61,15 @@ type Row = Record<string, unknown>;
 
 const COLUMN_NAMES = new Set(SQL_COLUMNS.map((c) => c.name));
 /**
- * Indexes of the SQLite store: `ix_data_base_id` (getReport reads a trace in id order from it)
- * and the composite one listTraces reads. why: Python's other `ix_data_<column>` indexes serve
+ * Indexes of the SQLite store: `ix_data_base_id` (getReport reads a trace in id order from it),
+ * `ix_data_timestamp` (the trace browser's search walks it newest first: timestamps arrive
+ * nearly in order, so it grows at its right edge and costs inserts little) and the composite one
+ * listTraces reads. why: Python's other `ix_data_<column>` indexes serve
  * no query here and made inserts several times slower (the random trace_id / parent_id keys
  * most of all); Python's driver neither needs nor checks them, and a file that already has
  * them keeps them.
  */
-const SQLITE_INDEXES = createIndexSql({ ifNotExists: true, extra: true, columns: ['base_id'] });
+const SQLITE_INDEXES = createIndexSql({ ifNotExists: true, extra: true, columns: ['base_id', 'timestamp'] });
 /** The table and the index names the DDL above creates. */
 const SCHEMA_OBJECTS = ['data', ...SQLITE_INDEXES.map((sql) => /INDEX IF NOT EXISTS (\w+)/.exec(sql)![1]!)];
 
@@ -77,11 +87,13 @@ function schemaPresent(db: Db): boolean {
  * batch is one transaction of multi-row INSERTs. Reads use indexed queries only.
  * @since 0.1.0
  */
-export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource {
+export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource, TraceSearchSource {
   /** This store can be read back (trace show, trace list, ui). */
   readonly reader: TraceReader = this;
   /** One-query trace summaries. */
   readonly overviews: TraceOverviewSource = this;
+  /** Filtered, paged search over the timestamp index (`osprofiler ui`). */
+  readonly search: TraceSearchSource = this;
   readonly scheme = 'sqlite';
   /**
    * why: written inline, better-sqlite3 blocks the event loop for the whole batch: 250 rows take
@@ -281,6 +293,11 @@ export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource {
       .prepare<[number], Record<string, unknown>>(overviewSql(options.errorsOnly === true))
       .all(limit);
     return rows.reverse().map(toOverview);
+  }
+
+  /** One page of traces matching `query`, newest first (see drivers/sqlite/search.ts). */
+  async searchTraces(query: TraceSearchQuery): Promise<TraceSearchPage> {
+    return searchSqliteTraces(this.#db, query);
   }
 
   /** Number of traces stored. */

@@ -1,4 +1,7 @@
 // Flattens a report into the column arrays the in-page viewer reads (runs in Node, once per render).
+import { criticalPath } from '../critical-path.js';
+import { spanOperation, spanService } from '../span-label.js';
+import { reportStartTime } from '../start-time.js';
 import type { Report, ReportNode } from '../types.js';
 import { labelOf } from './format.js';
 import type { ViewerData } from './types.js';
@@ -79,16 +82,22 @@ export function toViewerData(report: Report, title: string): FlatReport {
   const services = new Interner();
   const hosts = new Interner();
   const projects = new Interner();
+  const ops = new Interner();
+  const startedAt = reportStartTime(report);
+  const onPath = criticalPath(report);
   const data: ViewerData = {
     title,
     backLink: null,
     baseId: findBaseId(childrenOf(report)),
     totalMs: finiteOr0(report?.info?.finished),
+    startedAt: startedAt === undefined ? null : startedAt,
     names: names.values,
     services: services.values,
     hosts: hosts.values,
     projects: projects.values,
+    ops: ops.values,
     name: [],
+    op: [],
     service: [],
     host: [],
     project: [],
@@ -97,6 +106,7 @@ export function toViewerData(report: Report, title: string): FlatReport {
     started: [],
     finished: [],
     error: [],
+    critical: [],
     stats: [],
   };
   const payloads: string[] = [];
@@ -113,7 +123,10 @@ export function toViewerData(report: Report, title: string): FlatReport {
     const info = (node.info ?? {}) as Record<string, unknown>;
     const index = data.name.length;
     data.name.push(names.add(labelOf(info.name)));
-    data.service.push(services.add(labelOf(info.service)));
+    data.op.push(ops.add(spanOperation(info)));
+    if (onPath.has(node)) data.critical.push(index);
+    // why: `project-service` as the terminal and trace list name it (one labelling everywhere).
+    data.service.push(services.add(spanService(info) || '(none)'));
     data.host.push(hosts.add(labelOf(info.host)));
     data.project.push(projects.add(labelOf(info.project)));
     data.depth.push(depth);

@@ -13,6 +13,8 @@ export interface DetailsContext {
   payloadState: 'loading' | 'ready' | 'failed';
   /** Selects another span (the parent link). */
   go(index: number): void;
+  /** The span is on the critical path. */
+  critical: boolean;
   /** Zooms the waterfall to span `index`. */
   zoom(index: number): void;
 }
@@ -52,13 +54,10 @@ export function renderDetails(container: HTMLElement, index: number, ctx: Detail
     }
     return {};
   };
-  const timestampOf = (stop: boolean): string => {
-    for (const key of rawKeys) {
-      const raw = info[key];
-      if (key.endsWith('stop') === stop && isObj(raw) && raw.timestamp !== undefined) return lib.labelOf(raw.timestamp);
-    }
-    return '-';
-  };
+  // why: SQL stores keep timestamps in a column, not in the payloads: the wall-clock time then
+  // comes from the trace's start plus the span's offset (whole ms, as the report has them).
+  const clockAt = (offsetMs: number): string =>
+    data.startedAt === null ? '' : ' \u00b7 ' + lib.formatClock(data.startedAt + offsetMs);
   const startInfo = payloadInfo(false);
   const stopInfo = payloadInfo(true);
 
@@ -88,17 +87,21 @@ export function renderDetails(container: HTMLElement, index: number, ctx: Detail
   const error = data.error[index];
   const dot = e('span', 'osp-dot');
   dot.style.background = ctx.color;
+  const type = data.names[data.name[index]];
   const header = e('div', 'osp-details-head', null, [
-    e('h2', null, null, [dot, e('span', 'osp-details-name', data.names[data.name[index]])]),
+    e('h2', null, null, [dot, e('span', 'osp-details-name', data.ops[data.op[index]])]),
     e(
       'div',
       'osp-details-sub',
-      data.services[data.service[index]] +
+      type +
+        ' \u00b7 ' +
+        data.services[data.service[index]] +
         ' \u00b7 ' +
         lib.formatDuration(duration) +
         ' \u00b7 ' +
         lib.formatPercent(duration, ctx.totalMs) +
-        ' of trace',
+        ' of trace' +
+        (ctx.critical ? ' \u00b7 on the critical path' : ''),
     ),
     error !== '' ? e('div', 'osp-badge-error', 'Error: ' + error) : null,
   ]);
@@ -122,8 +125,9 @@ export function renderDetails(container: HTMLElement, index: number, ctx: Detail
     ['Service', data.services[data.service[index]]],
     ['Project', data.projects[data.project[index]]],
     ['Host', data.hosts[data.host[index]]],
-    ['Start', '+' + started + ' ms (' + timestampOf(false) + ')'],
-    ['End', '+' + data.finished[index] + ' ms (' + timestampOf(true) + ')'],
+    ['Type', type],
+    ['Start', '+' + started + ' ms' + clockAt(started)],
+    ['End', '+' + data.finished[index] + ' ms' + clockAt(data.finished[index])],
     ['Duration', duration + ' ms (' + lib.formatPercent(duration, ctx.totalMs) + ' of trace)'],
     ['Trace ID', ctx.payload === null ? '-' : lib.labelOf(parsed[0]), 'osp-mono'],
     ['Parent ID', ctx.payload === null ? '-' : lib.labelOf(parsed[1]), 'osp-mono'],
@@ -133,7 +137,7 @@ export function renderDetails(container: HTMLElement, index: number, ctx: Detail
   zoomButton.addEventListener('click', () => ctx.zoom(index));
   timing.appendChild(zoomButton);
   if (ctx.parentIndex >= 0) {
-    const up = e('button', 'osp-link', '\u2191 Parent: ' + data.names[data.name[ctx.parentIndex]]);
+    const up = e('button', 'osp-link', '\u2191 Parent: ' + data.ops[data.op[ctx.parentIndex]]);
     up.type = 'button';
     up.addEventListener('click', () => ctx.go(ctx.parentIndex));
     timing.appendChild(up);

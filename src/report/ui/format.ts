@@ -40,3 +40,14 @@ export function labelOf(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * An epoch-ms time as `2026-12-04 14:30:05.123 UTC` ('' when not a finite time). Always UTC, so
+ * every reader of a page sees the same time as the services' logs.
+ */
+export function formatClock(epochMs: number): string {
+  if (!Number.isFinite(epochMs)) return '';
+  const date = new Date(Math.floor(epochMs));
+  if (!Number.isFinite(date.getTime())) return '';
+  return date.toISOString().replace('T', ' ').replace('Z', '') + ' UTC';
+}

@@ -8,6 +8,8 @@ export interface Layout {
   serviceSelect: HTMLSelectElement;
   typeSelect: HTMLSelectElement;
   errorsOnly: HTMLInputElement;
+  /** Highlights the critical path in the waterfall (on at start). */
+  criticalToggle: HTMLInputElement;
   expandAll: HTMLButtonElement;
   collapseAll: HTMLButtonElement;
   count: HTMLElement;
@@ -75,11 +77,15 @@ export function buildLayout(
     e('span', errors > 0 ? 'osp-summary-error' : null, errors + (errors === 1 ? ' error' : ' errors')),
   ]);
   summary.id = 'osp-summary';
+  const started =
+    data.startedAt === null ? null : e('div', 'osp-started', 'Started ' + lib.formatClock(data.startedAt));
+  if (started) started.id = 'osp-started';
   const header = e('header', 'osp-header', null, [
     e('div', 'osp-title-block', null, [
       data.backLink ? backLink(data.backLink) : e('div', 'osp-brand', 'OSProfiler trace'),
       e('h1', 'osp-title', data.title),
       data.baseId && !data.title.includes(data.baseId) ? e('div', 'osp-trace-id', 'trace ' + data.baseId) : null,
+      started,
     ]),
     summary,
   ]);
@@ -87,7 +93,7 @@ export function buildLayout(
   const search = e('input', 'osp-search');
   search.type = 'search';
   search.id = 'osp-search';
-  search.placeholder = 'Search name, service, host, SQL, URL\u2026  (name:  service:  is:error)';
+  search.placeholder = 'Search operation, service, host, SQL, URL\u2026  (op:  name:  service:  is:error)';
   search.setAttribute('aria-label', 'Search spans');
   search.spellcheck = false;
   const serviceSelect = select('osp-service', 'All services', data.services);
@@ -95,6 +101,10 @@ export function buildLayout(
   const errorsOnly = e('input');
   errorsOnly.type = 'checkbox';
   errorsOnly.id = 'osp-errors-only';
+  const criticalToggle = e('input');
+  criticalToggle.type = 'checkbox';
+  criticalToggle.id = 'osp-critical';
+  criticalToggle.checked = true;
   const expandAll = button('Expand all', 'osp-expand-all');
   const collapseAll = button('Collapse all', 'osp-collapse-all');
   const resetZoom = button('Reset zoom', 'osp-reset-zoom');
@@ -106,6 +116,7 @@ export function buildLayout(
     serviceSelect,
     typeSelect,
     e('label', 'osp-check', null, [errorsOnly, document.createTextNode(' Errors only')]),
+    e('label', 'osp-check osp-check-critical', null, [criticalToggle, document.createTextNode(' Critical path')]),
     expandAll,
     collapseAll,
     resetZoom,
@@ -170,22 +181,27 @@ export function buildLayout(
     const treeWidth = (head.firstElementChild as HTMLElement).offsetWidth;
     grid.style.left = treeWidth + 'px';
     grid.style.right = viewport.offsetWidth - viewport.clientWidth + 'px';
-    for (let t = Math.ceil(start / step) * step; t <= end + 1e-9; t += step) {
+    // why: the last tick is the window's end (the trace's end when not zoomed), so the axis says
+    // where the trace stops instead of stopping at the last round number before it.
+    const ticks: number[] = [];
+    for (let t = Math.ceil(start / step) * step; t < end - 1e-9; t += step) ticks.push(t);
+    while (ticks.length > 1 && ((end - ticks[ticks.length - 1]) / span) * width < 120) ticks.pop();
+    ticks.push(end);
+    for (const t of ticks) {
       const pct = ((t - start) / span) * 100;
+      const v = Number.isInteger(t) ? t : Math.round(t);
       // why: zoomed into a few ms deep in a long trace, "22.6 s" on every tick would say nothing;
       // sub-second steps are labelled in whole milliseconds.
       const label =
-        step < 1000 && t >= 1000
-          ? t.toLocaleString('en-US') + ' ms'
+        step < 1000 && v >= 1000
+          ? v.toLocaleString('en-US') + ' ms'
           : lib
-              .formatDuration(t)
+              .formatDuration(v)
               .replace(/(\.\d*[1-9])0+ s$/, '$1 s')
               .replace(/\.0+ s$/, ' s');
       const tick = e('span', 'osp-tick', label);
       tick.style.left = pct + '%';
       if (pct > 94) tick.classList.add('osp-tick-end');
-      // why: a last tick squeezed against the previous one would overlap its label.
-      if (pct > 94 && pct - 100 * (step / span) > 0 && (step / span) * width < 70) tick.textContent = '';
       axis.appendChild(tick);
       const line = e('span', 'osp-gridline');
       line.style.left = pct + '%';
@@ -199,6 +215,7 @@ export function buildLayout(
     serviceSelect,
     typeSelect,
     errorsOnly,
+    criticalToggle,
     expandAll,
     collapseAll,
     resetZoom,

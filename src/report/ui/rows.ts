@@ -14,7 +14,6 @@ export function renderRow(row: HTMLElement, index: number, ctx: RowContext): voi
       e('div', 'osp-cell-tree', null, [
         e('span', 'osp-indent'),
         e('span', 'osp-toggle'),
-        e('span', 'osp-dot'),
         e('span', 'osp-name'),
         e('span', 'osp-svc'),
         e('span', 'osp-errtag'),
@@ -23,7 +22,7 @@ export function renderRow(row: HTMLElement, index: number, ctx: RowContext): voi
     row.appendChild(e('div', 'osp-cell-time', null, [e('div', 'osp-bar'), e('span', 'osp-bar-label')]));
   }
   const tree = row.firstElementChild as HTMLElement;
-  const [indent, toggle, dot, name, svc, errtag] = Array.from(tree.children) as HTMLElement[];
+  const [indent, toggle, name, svc, errtag] = Array.from(tree.children) as HTMLElement[];
   const time = row.lastElementChild as HTMLElement;
   const bar = time.firstElementChild as HTMLElement;
   const label = time.lastElementChild as HTMLElement;
@@ -38,6 +37,7 @@ export function renderRow(row: HTMLElement, index: number, ctx: RowContext): voi
   row.classList.toggle('osp-has-error', error !== '');
   row.classList.toggle('osp-context', ctx.filtering() && !ctx.isMatch(index));
   row.classList.toggle('osp-hit', ctx.filtering() && ctx.isMatch(index));
+  row.classList.toggle('osp-critical', ctx.isCritical(index));
   row.setAttribute('role', 'treeitem');
   row.setAttribute('aria-selected', String(ctx.selected() === index));
   row.setAttribute('aria-level', String(depth + 1));
@@ -48,10 +48,15 @@ export function renderRow(row: HTMLElement, index: number, ctx: RowContext): voi
   indent.style.width = Math.min(depth, 40) * 16 + 'px';
   toggle.textContent = hasChildren ? (collapsed ? '\u25b8' : '\u25be') : '';
   toggle.title = hasChildren ? (collapsed ? 'Expand (' + data.size[index] + ' spans)' : 'Collapse') : '';
-  dot.style.background = color;
-  name.textContent = data.names[data.name[index]];
-  svc.textContent = data.services[data.service[index]];
-  errtag.textContent = error;
+  const type = data.names[data.name[index]];
+  const service = data.services[data.service[index]];
+  name.textContent = data.ops[data.op[index]];
+  // why: the chip keeps the span type and service visible next to the operation, tinted with the
+  // service's colour (8-digit hex: the colour at low alpha).
+  svc.textContent = service === '(none)' ? type : type + ' \u00b7 ' + service;
+  svc.style.background = color + '1f';
+  svc.style.borderColor = color + '99';
+  errtag.textContent = '\u2717 ' + error;
   errtag.style.display = error === '' ? 'none' : '';
 
   const window = Math.max(1e-6, ctx.viewEnd - ctx.viewStart);
@@ -84,6 +89,5 @@ export function renderRow(row: HTMLElement, index: number, ctx: RowContext): voi
   label.style.left = place === 'after' ? left + width + '%' : '';
   label.style.right = place === 'before' ? 100 - left + '%' : place === 'inside' ? 100 - left - width + '%' : '';
   label.classList.toggle('osp-label-inside', place === 'inside');
-  row.title =
-    data.names[data.name[index]] + ' (' + data.services[data.service[index]] + ') ' + lib.formatDuration(duration);
+  row.title = data.ops[data.op[index]] + ' (' + type + ', ' + service + ') ' + lib.formatDuration(duration);
 }

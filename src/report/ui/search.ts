@@ -39,6 +39,7 @@ export function createMatcher(
   const lower = (values: string[]): string[] => values.map((v) => v.toLowerCase());
   const tables: Record<string, { labels: string[]; column: number[] }> = {
     name: { labels: lower(data.names), column: data.name },
+    op: { labels: lower(data.ops), column: data.op },
     service: { labels: lower(data.services), column: data.service },
     host: { labels: lower(data.hosts), column: data.host },
     project: { labels: lower(data.projects), column: data.project },

@@ -2,7 +2,7 @@
 
 /** CSS of the trace viewer: light theme, dark text, one accent colour per service. */
 export const VIEWER_CSS = `
-:root{--tree-w:clamp(260px,36%,520px);--row-h:24px;--fg:#1f2328;--muted:#656d76;--line:#e6e9ed;--soft:#f6f8fa;--accent:#0b5cad;--err:#c62828;--sel:#e3edfb;font-size:13px}
+:root{--tree-w:clamp(280px,42%,600px);--row-h:24px;--fg:#1f2328;--muted:#656d76;--line:#e6e9ed;--soft:#f6f8fa;--accent:#0b5cad;--err:#c62828;--sel:#e3edfb;font-size:13px}
 *{box-sizing:border-box}
 html,body{margin:0;height:100%;background:#fff;color:var(--fg);font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 .osp-mono,.osp-code,.osp-trace-id,.osp-axis{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace}
@@ -11,7 +11,8 @@ html,body{margin:0;height:100%;background:#fff;color:var(--fg);font-family:syste
 .osp-brand{font-size:11px;font-weight:600;letter-spacing:.06em;text-transform:uppercase;color:var(--accent)}
 .osp-back{text-decoration:none}.osp-back:hover,.osp-back:focus{text-decoration:underline}
 .osp-title{margin:2px 0 0;font-size:18px;font-weight:600;overflow-wrap:anywhere}
-.osp-trace-id{font-size:12px;color:var(--muted);margin-top:2px}
+.osp-trace-id,.osp-started{font-size:12px;color:var(--muted);margin-top:2px}
+.osp-started{font-variant-numeric:tabular-nums}
 .osp-summary{display:flex;gap:6px;flex-wrap:wrap;justify-content:flex-end}
 .osp-summary span{background:var(--soft);border:1px solid var(--line);border-radius:999px;padding:2px 10px;font-size:12px;white-space:nowrap}
 .osp-summary .osp-summary-error{background:#fdecea;border-color:#f3c1bd;color:var(--err);font-weight:600}
@@ -50,11 +51,12 @@ html,body{margin:0;height:100%;background:#fff;color:var(--fg);font-family:syste
 .osp-indent{flex:none;align-self:stretch;background-image:repeating-linear-gradient(to right,transparent 0 7px,#e3e7ec 7px 8px,transparent 8px 16px)}
 .osp-toggle{flex:none;width:16px;text-align:center;color:var(--muted);font-size:11px;user-select:none}
 .osp-toggle:hover{color:var(--fg)}
-.osp-name{overflow:hidden;text-overflow:ellipsis;font-weight:500}
-.osp-svc{margin-left:8px;color:var(--muted);font-size:12px;overflow:hidden;text-overflow:ellipsis;flex:1 1 auto;min-width:0}
-.osp-errtag{flex:none;margin:0 8px 0 6px;padding:0 6px;line-height:16px;border-radius:3px;background:var(--err);color:#fff;font-size:10px;font-weight:600;max-width:40%;overflow:hidden;text-overflow:ellipsis}
+.osp-name{overflow:hidden;text-overflow:ellipsis;font-weight:500;flex:0 0 auto;max-width:62%}
+.osp-svc{flex:0 1 auto;min-width:0;margin-left:8px;padding:0 7px;line-height:16px;border:1px solid var(--line);border-radius:999px;color:#3d444d;font-size:11px;overflow:hidden;text-overflow:ellipsis;max-width:35%}
+.osp-errtag{flex:0 1 auto;min-width:18px;margin:0 8px 0 6px;white-space:nowrap;padding:0 6px;line-height:16px;border-radius:3px;background:var(--err);color:#fff;font-size:10px;font-weight:600;overflow:hidden;text-overflow:ellipsis}
 .osp-bar{position:absolute;top:6px;height:12px;min-width:2px;border-radius:2px}
 .osp-has-error .osp-bar{box-shadow:0 0 0 2px var(--err);background-image:repeating-linear-gradient(135deg,transparent 0 4px,rgba(255,255,255,.55) 4px 7px)}
+.osp-critical .osp-bar::after{content:"";position:absolute;left:0;right:0;bottom:-4px;height:2px;border-radius:1px;background:#1f2328}
 .osp-bar-label{position:absolute;top:0;padding:0 6px;font-size:11px;color:var(--muted);white-space:nowrap;font-variant-numeric:tabular-nums}
 .osp-has-error .osp-bar-label,.osp-has-error .osp-name{color:var(--err)}
 .osp-bar-label.osp-label-inside{color:#fff;font-weight:500;text-shadow:0 0 2px rgba(0,0,0,.45)}

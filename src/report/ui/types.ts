@@ -1,5 +1,5 @@
 // Shapes shared by the HTML report's Node side (data.ts, html.ts) and its in-page viewer code.
-import type { formatDuration, formatPercent, labelOf } from './format.js';
+import type { formatClock, formatDuration, formatPercent, labelOf } from './format.js';
 import type { createTreeModel } from './tree.js';
 import type { createMatcher } from './search.js';
 import type { createVirtualList } from './virtual-list.js';
@@ -25,13 +25,19 @@ export interface ViewerData {
   baseId: string | null;
   /** `report.info.finished` (0 for an empty report). */
   totalMs: number;
+  /** When the trace began: epoch ms (UTC), or null when the store kept no usable timestamp. */
+  startedAt: number | null;
   /** Distinct display labels; `name[i]` etc. index into these. */
   names: string[];
   services: string[];
   hosts: string[];
   projects: string[];
+  /** Distinct operation labels (report/span-label.ts `spanOperation`: `GET /servers`, `compute.Manager.list`, …). */
+  ops: string[];
   /** Per span, pre-order. */
   name: number[];
+  /** Index into `ops`. */
+  op: number[];
   service: number[];
   host: number[];
   project: number[];
@@ -42,6 +48,8 @@ export interface ViewerData {
   finished: number[];
   /** The exception label of an errored span, '' otherwise. */
   error: string[];
+  /** Pre-order indices of the spans on the critical path (report/critical-path.ts), ascending. */
+  critical: number[];
   /** `report.stats` as [name, count, summed duration ms] in report order. */
   stats: Array<[string, number, number]>;
 }
@@ -54,6 +62,7 @@ export interface ViewerLib {
   el: typeof el;
   formatDuration: typeof formatDuration;
   formatPercent: typeof formatPercent;
+  formatClock: typeof formatClock;
   labelOf: typeof labelOf;
   createTreeModel: typeof createTreeModel;
   createMatcher: typeof createMatcher;
@@ -80,6 +89,8 @@ export interface RowContext {
   isCollapsed(index: number): boolean;
   /** Span matches the active filter (false for spans kept only as ancestors of a match). */
   isMatch(index: number): boolean;
+  /** Span is on the critical path and the highlight is on. */
+  isCritical(index: number): boolean;
   /** A filter is active (non-matching context rows are dimmed). */
   filtering(): boolean;
   selected(): number;

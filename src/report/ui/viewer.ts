@@ -32,6 +32,9 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
   let filter = matcher({ query: '', service: -1, name: -1, errorsOnly: false });
   let rows = tree.visibleRows(null);
   let selected = -1;
+  const critical = new Uint8Array(n);
+  for (const i of data.critical) if (i >= 0 && i < n) critical[i] = 1;
+  let showCritical = ui.criticalToggle.checked;
 
   const ctx: RowContext = {
     data,
@@ -42,6 +45,7 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
     viewEnd: totalMs > 0 ? totalMs : 1,
     isCollapsed: (i) => tree.collapsed[i] === 1,
     isMatch: (i) => filter.match === null || filter.match[i] === 1,
+    isCritical: (i) => showCritical && critical[i] === 1,
     filtering: () => filter.match !== null,
     selected: () => selected,
   };
@@ -114,6 +118,7 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
       totalMs,
       color: colors[data.service[index] % colors.length],
       parentIndex: tree.parent[index],
+      critical: critical[index] === 1,
       payloadState: payloads.spanState(index),
       payload: payloads.text(index),
       go: (i) => select(i, true),
@@ -194,6 +199,10 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
     list.refresh();
   });
   ui.resetZoom.addEventListener('click', () => zoom(-1, -1));
+  ui.criticalToggle.addEventListener('change', () => {
+    showCritical = ui.criticalToggle.checked;
+    list.refresh();
+  });
   ui.tabs.details.addEventListener('click', () => showTab('details'));
   ui.tabs.stats.addEventListener('click', () => showTab('stats'));
 

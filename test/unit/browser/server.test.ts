@@ -64,7 +64,7 @@ describe('trace browser over a store without trace overviews', () => {
       [B, A],
     );
     assert.match(r.body, /<th>Trace<\/th><th>Started \(UTC\)<\/th><\/tr>/, 'no overview columns it cannot fill');
-    assert.match(r.body, /2 traces shown of 2 in the store/);
+    assert.match(r.body, /2 traces shown, newest first \(2 in the store\)/);
   });
 
   it('lists error traces from listErrorTraces(), and filters by id', async () => {

@@ -134,7 +134,7 @@ describe('renderHtml', () => {
     assert.ok(!/<\/style><script/i.test(html));
     assert.ok(!/[\u2028\u2029]/.test(html), 'U+2028/9 escaped');
     const data = embeddedData(html) as { services: string[]; error: string[] };
-    assert.equal(data.services[0], '<img src=x onerror=alert(4)>');
+    assert.equal(data.services[0], '"><script>alert(3)</script>-<img src=x onerror=alert(4)>');
     assert.equal(data.error[0], '</style><script>alert(5)</script>');
     const block = /<script type="text\/plain" id="osp-payloads">([\s\S]*?)<\/script>/.exec(html);
     assert.ok(block);

@@ -15,10 +15,17 @@ describe('renderTerminalTree', () => {
     const text = renderTerminalTree(nested.report);
     const lines = text.trimEnd().split('\n');
     assert.match(lines[0], new RegExp(`^Trace ${nested.base_id} — 915 ms · 6 points · nova-api, nova-compute$`));
-    assert.match(lines[2], /^ +\+0 ms +915 ms ▕█{20}▏ wsgi {2}nova-api@ctl-01 {2}POST \/v2\.1\/servers/);
-    assert.ok(lines.some((l) => / └─ rpc {2}nova-api {2}nova\.compute\.rpcapi/.test(l)));
+    assert.match(lines[1], /started 2024-05-14 09:30:12\.345 UTC/);
+    assert.match(
+      lines[2],
+      /^ +\+0 ms +915 ms ▕█{20}▏ POST \/v2\.1\/servers\S* {2}wsgi nova-api@ctl-01 {2}POST \/v2\.1\/servers/,
+    );
+    assert.ok(lines.some((l) => / └─ nova\.compute\.rpcapi\S* {2}rpc nova-api$/.test(l)));
     assert.ok(
-      lines.some((l) => / {4}└─ compute {2}nova-compute@cmp-07/.test(l)),
+      lines.some((l) => /├─ SELECT instances\.id FROM instances WHERE instances\.uuid = … {2}db nova-api/.test(l)),
+    );
+    assert.ok(
+      lines.some((l) => / {4}└─ \S+ {2}compute nova-compute@cmp-07/.test(l)),
       'host shown where it changes',
     );
     assert.match(lines[lines.length - 1], /^stats: wsgi 1× 915 ms · .*db 2× 3 ms/);
@@ -27,7 +34,7 @@ describe('renderTerminalTree', () => {
 
   it('uses ANSI colours only when asked', () => {
     assert.doesNotMatch(renderTerminalTree(nested.report), /\x1b/);
-    assert.match(renderTerminalTree(nested.report, { color: true }), /\x1b\[1mwsgi\x1b\[0m/);
+    assert.match(renderTerminalTree(nested.report, { color: true }), /\x1b\[1mPOST \/v2\.1\/servers\S*\x1b\[0m/);
   });
 
   it('marks failed points with their error type and message', () => {
@@ -51,6 +58,34 @@ describe('renderTerminalTree', () => {
       },
     ] as StoredNotification[]);
     assert.doesNotMatch(renderTerminalTree(report), /\x1b|\x07/);
+  });
+
+  it('marks the critical path with ◆ when asked: a parallel child that ended early is off it', () => {
+    const at = (ms: number): string => `2024-01-01T00:00:00.${String(ms * 1000).padStart(6, '0')}`;
+    const point = (name: string, id: string, parent: string, from: number, to: number): StoredNotification[] =>
+      [
+        {
+          name: `${name}-start`,
+          base_id: 'b',
+          trace_id: id,
+          parent_id: parent,
+          timestamp: at(from),
+          info: { host: 'h' },
+        },
+        { name: `${name}-stop`, base_id: 'b', trace_id: id, parent_id: parent, timestamp: at(to), info: { host: 'h' } },
+      ] as StoredNotification[];
+    const report = buildReport([
+      ...point('root', 'r', 'b', 0, 100),
+      ...point('early', 'e', 'r', 10, 20),
+      ...point('slow', 's', 'r', 10, 90),
+      ...point('first', 'f', 'r', 1, 9),
+    ]);
+    const lines = renderTerminalTree(report, { criticalPath: true, barWidth: 0 }).trimEnd().split('\n');
+    const marked = (name: string): boolean => lines.some((l) => new RegExp(`◆ [├└─ ]*${name}\\b`).test(l));
+    assert.ok(marked('root') && marked('slow') && marked('first'));
+    assert.ok(!marked('early'), 'a parallel child that ended before the slow one is off the path');
+    assert.match(lines[1], /critical path: 3 points/);
+    assert.doesNotMatch(renderTerminalTree(report), /◆/, 'off by default');
   });
 
   it('renders a 20,000-deep chain without recursion limits', () => {

@@ -51,7 +51,8 @@ describe('toViewerData', () => {
       't',
     );
     assert.deepEqual(data.names, ['a']);
-    assert.deepEqual(data.services, ['(none)']);
+    // services are named `<project>-<service>` (either alone), as the terminal and the trace list name them
+    assert.deepEqual(data.services, ['p']);
     assert.deepEqual(data.hosts, ['42']);
     assert.deepEqual(data.name, [0, 0]);
   });

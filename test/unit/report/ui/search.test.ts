@@ -80,13 +80,19 @@ describe('createMatcher', () => {
       storeOf(payloads, false),
     )(spec({ query: 'instances' }));
     assert.equal(early.complete, false);
-    assert.deepEqual(on(early.match), []);
+    assert.deepEqual(on(early.match), [1], 'found in the operation label (the SELECT) before any payload loads');
+    const notYet = createMatcher(
+      data,
+      createTreeModel(data).parent,
+      storeOf(payloads, false),
+    )(spec({ query: 'statement' }));
+    assert.deepEqual([notYet.complete, on(notYet.match)], [false, []], 'payload keys live in the payloads only');
     const named = createMatcher(data, createTreeModel(data).parent, storeOf(payloads, false))(spec({ query: 'rpc' }));
     assert.deepEqual(on(named.match), [2]);
   });
 
   it('filters by service index, span type index and errors only', () => {
-    assert.deepEqual(on(match(spec({ service: data.services.indexOf('compute') })).match), [2, 3]);
+    assert.deepEqual(on(match(spec({ service: data.services.indexOf('nova-compute') })).match), [2, 3]);
     assert.deepEqual(on(match(spec({ name: data.names.indexOf('db') })).match), [1, 3]);
     assert.deepEqual(on(match(spec({ errorsOnly: true })).match), [2]);
     assert.deepEqual(on(match(spec({ errorsOnly: true })).keep), [0, 2]);
