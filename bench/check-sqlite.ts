@@ -115,17 +115,15 @@ function rawRead(file: string, baseId: string): number {
 }
 
 /**
- * Read ratios on the one trace of `file`, each pair run back to back `rounds` times (after a
+ * Read ratios on trace `baseId` of `file`, each pair run back to back `rounds` times (after a
  * warm-up pair): getReport / raw read, renderJson / JSON.stringify(report, null, 2), the
  * acceptance's getReport + JSON.stringify / raw read, and Python's 5.2 s / (getReport + renderJson).
  */
 export async function readRatios(
   file: string,
+  baseId: string,
   rounds: number,
 ): Promise<{ report: number[]; render: number[]; acceptance: number[]; vsPython: number[] }> {
-  const probe = new Database(file, { readonly: true });
-  const baseId = (probe.prepare('SELECT base_id FROM data LIMIT 1').get() as { base_id: string }).base_id;
-  probe.close();
   const out = { report: [] as number[], render: [] as number[], acceptance: [] as number[], vsPython: [] as number[] };
   for (let r = 0; r <= rounds; r++) {
     const driver = createSqliteDriver(`sqlite:///${file}`, { readonly: true });

@@ -28,7 +28,8 @@ const results: Result[] = [];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 function record(goal: string, figure: string, samples: number[], target: string, ok: (v: number) => boolean): void {
   const value = median(samples);
@@ -92,8 +93,8 @@ function memory(): void {
 }
 
 /** Goal 1 (and the acceptance at 50k): notifier → SQLite vs raw better-sqlite3, interleaved rounds. */
-async function sqliteWrite(dir: string): Promise<string> {
-  let last = '';
+async function sqliteWrite(dir: string): Promise<{ file: string; baseId: string }> {
+  let last = { file: '', baseId: '' };
   for (const [spans, rounds] of [
     [10_000, 5],
     [50_000, 3],
@@ -109,7 +110,7 @@ async function sqliteWrite(dir: string): Promise<string> {
       wall.push(raw.wallMs / ours.wallMs);
       cpu.push(raw.cpuMs / ours.cpuMs);
       busy.push(ours.busyP99);
-      last = file;
+      last = { file, baseId: ours.baseId };
     }
     const label = `${spans / 1000}k spans`;
     record('1', `SQLite write ${label}, spans/s vs raw insert (wall)`, wall, '>= 0.8', (v) => v >= 0.8);
@@ -120,8 +121,8 @@ async function sqliteWrite(dir: string): Promise<string> {
 }
 
 /** Goal 2 (SQLite) and the acceptance's read half, on the 100k-span file the write check left. */
-async function sqliteRead(file: string): Promise<void> {
-  const r = await readRatios(file, 5);
+async function sqliteRead(written: { file: string; baseId: string }): Promise<void> {
+  const r = await readRatios(written.file, written.baseId, 5);
   record('2', 'SQLite getReport / raw SELECT + double JSON.parse', r.report, '<= 1.3', (v) => v <= 1.3);
   record('2', 'renderJson / JSON.stringify(report, null, 2)', r.render, '<= 1.1', (v) => v <= 1.1);
   record('A', 'getReport + JSON.stringify / raw SELECT + double parse', r.acceptance, '<= 1.5', (v) => v <= 1.5);
@@ -147,8 +148,8 @@ try {
   if (wanted('span')) await spanCost();
   if (wanted('memory')) memory();
   if (wanted('sqlite-write') || wanted('sqlite-read')) {
-    const file = await sqliteWrite(dir);
-    if (wanted('sqlite-read')) await sqliteRead(file);
+    const written = await sqliteWrite(dir);
+    if (wanted('sqlite-read')) await sqliteRead(written);
   }
   if (wanted('middleware')) middleware();
 } finally {
