@@ -1,4 +1,5 @@
 // uuid4 strings from a pooled CSPRNG buffer, built flat in one step (cheaper to make and to keep).
+import { Buffer } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 
 // why: crypto.randomUUID() returns a string concatenated from 20 pieces; V8 keeps it as a tree of
