@@ -1,7 +1,7 @@
 // Trace and span identifiers: uuid4 generation and the 64/128-bit integer forms used by OTLP/Jaeger.
-import { randomUUID } from 'node:crypto';
+import { randomUuid4 } from './random-uuid.js';
 
-let generator: () => string = randomUUID;
+let generator: () => string = randomUuid4;
 
 /** A new random uuid4, lower-case and hyphenated. @since 0.1.0 */
 export function uuid4(): string {
@@ -10,10 +10,11 @@ export function uuid4(): string {
 
 /**
  * Replaces the uuid source (tests feed the fixtures' `ids_generated`); `undefined` restores
- * crypto.randomUUID. Not part of the public API.
+ * the default (randomUuid4: crypto random bytes, the format of crypto.randomUUID). Not part of
+ * the public API.
  */
 export function setUuidGenerator(next: (() => string) | undefined): void {
-  generator = next ?? randomUUID;
+  generator = next ?? randomUuid4;
 }
 
 const UUID_HEX = /^[0-9a-f]{32}$/;

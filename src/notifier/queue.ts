@@ -2,6 +2,10 @@
 import { runOutsideTrace } from '../core/context.js';
 import { logRateLimited, debug } from '../log.js';
 import type { Notification } from '../core/payload.js';
+import { estimateNotificationBytes } from './size-estimate.js';
+
+/** Default byte bound of a queue (estimated heap bytes of the notifications it holds). */
+export const DEFAULT_MAX_QUEUE_BYTES = 32 * 1024 * 1024;
 
 /** Counters of one notifier. */
 export interface NotifierStats {
@@ -9,7 +13,7 @@ export interface NotifierStats {
   queued: number;
   /** Stored by the driver. */
   written: number;
-  /** Refused because the queue was full (or the driver could not start). */
+  /** Refused because the queue was full, by count or by bytes (or the driver could not start). */
   dropped: number;
   /** Handed to the driver but not stored (the driver threw or rejected). */
   failed: number;
@@ -19,6 +23,12 @@ export interface NotifierStats {
 export interface QueueOptions {
   /** Most notifications held in memory; more are dropped and counted. Default 100,000. */
   maxQueueSize?: number;
+  /**
+   * Most bytes (estimated heap size) held in memory; more are dropped and counted. Default
+   * 32 MiB. why: a burst of spans to a store that is down must not grow the host's memory by
+   * more than a few tens of MiB, whatever the notifications carry.
+   */
+  maxQueueBytes?: number;
   /** Most notifications per driver call. Default 1,000. */
   maxBatchSize?: number;
   /** Longest wait before a partial batch is written. Default 50 ms. */
@@ -48,8 +58,13 @@ export interface BatchSink {
 export class BatchingQueue {
   readonly stats: NotifierStats = { queued: 0, written: 0, dropped: 0, failed: 0 };
   private items: Notification[] = [];
+  /** Estimated bytes of each item, in the same positions as `items`. */
+  private sizes: number[] = [];
   private head = 0;
+  /** Estimated bytes of the queued items. */
+  private bytes = 0;
   private readonly maxQueueSize: number;
+  private readonly maxQueueBytes: number;
   private maxBatchSize: number;
   private readonly batchSizeSet: boolean;
   private readonly flushIntervalMs: number;
@@ -66,6 +81,7 @@ export class BatchingQueue {
     options: QueueOptions = {},
   ) {
     this.maxQueueSize = Math.max(1, options.maxQueueSize ?? 100_000);
+    this.maxQueueBytes = Math.max(1, options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES);
     this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 1_000);
     this.batchSizeSet = options.maxBatchSize !== undefined;
     this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 50);
@@ -86,25 +102,40 @@ export class BatchingQueue {
   fail(): void {
     this.stats.dropped += this.stats.queued;
     this.items = [];
+    this.sizes = [];
     this.head = 0;
+    this.bytes = 0;
     this.stats.queued = 0;
     this.closed = true;
   }
 
   /** Queues one notification. O(1), no I/O, never throws. */
   push(payload: Notification): void {
-    if (this.closed || this.stats.queued >= this.maxQueueSize) {
+    const size = this.closed ? 0 : estimateNotificationBytes(payload);
+    if (this.closed || this.stats.queued >= this.maxQueueSize || this.bytes + size > this.maxQueueBytes) {
       this.stats.dropped++;
-      logRateLimited(
-        'warn',
-        `queue-full:${this.label}`,
-        `osprofiler: notifications for ${this.label} are being dropped (${this.closed ? 'store unavailable' : `queue full at ${this.maxQueueSize}`}); dropped so far: ${this.stats.dropped}`,
-      );
+      logRateLimited('warn', `queue-full:${this.label}`, this.dropMessage());
       return;
     }
     this.items.push(payload);
+    this.sizes.push(size);
+    this.bytes += size;
     this.stats.queued++;
     this.schedule(this.stats.queued >= this.maxBatchSize);
+  }
+
+  /** Estimated heap bytes of what is queued (bounded by maxQueueBytes). */
+  get queuedBytes(): number {
+    return this.bytes;
+  }
+
+  private dropMessage(): string {
+    const why = this.closed
+      ? 'store unavailable'
+      : this.stats.queued >= this.maxQueueSize
+        ? `queue full at ${this.maxQueueSize} notifications`
+        : `queue full at ${this.maxQueueBytes} bytes`;
+    return `osprofiler: notifications for ${this.label} are being dropped (${why}); dropped so far: ${this.stats.dropped}`;
   }
 
   /** Resolves once everything queued before the call has been written or counted as failed. */
@@ -150,13 +181,24 @@ export class BatchingQueue {
   private takeBatch(): Notification[] {
     const end = Math.min(this.head + this.maxBatchSize, this.items.length);
     const batch = this.items.slice(this.head, end);
+    let bytes = 0;
+    const items = this.items as (Notification | undefined)[];
+    for (let i = this.head; i < end; i++) {
+      bytes += this.sizes[i]!;
+      // why: the batch holds them now; the queue's slot must not keep them alive after the write.
+      items[i] = undefined;
+    }
+    this.bytes -= bytes;
     this.head = end;
     if (this.head === this.items.length) {
       this.items = [];
+      this.sizes = [];
       this.head = 0;
+      this.bytes = 0;
     } else if (this.head > 65_536) {
       // why: compact now and then so the array does not keep written items alive.
       this.items = this.items.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
       this.head = 0;
     }
     this.stats.queued -= batch.length;

@@ -7,14 +7,18 @@ const originUs = Math.round(performance.timeOrigin * 1000);
 
 let cachedSecond = -1;
 let cachedPrefix = '';
+let cachedMilli = -1;
+let cachedMilliPrefix = '';
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
-/** Formats microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffff` (UTC). */
-export function formatTimestamp(epochUs: number): string {
-  const second = Math.floor(epochUs / 1e6);
+// why: "000".."999"; a timestamp is the cached text up to its millisecond plus one of these, a
+// single cons-string allocation (the former pad of the microseconds made three strings).
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => pad(i, 3));
+
+function secondPrefix(second: number): string {
   if (second !== cachedSecond) {
     const d = new Date(second * 1000);
     cachedPrefix =
@@ -22,8 +26,18 @@ export function formatTimestamp(epochUs: number): string {
       `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.`;
     cachedSecond = second;
   }
-  const micros = epochUs - second * 1e6;
-  return cachedPrefix + (micros < 100000 ? pad(micros, 6) : String(micros));
+  return cachedPrefix;
+}
+
+/** Formats microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffff` (UTC). */
+export function formatTimestamp(epochUs: number): string {
+  const milli = Math.floor(epochUs / 1000);
+  if (milli !== cachedMilli) {
+    const second = Math.floor(milli / 1000);
+    cachedMilliPrefix = secondPrefix(second) + THREE_DIGITS[milli - second * 1000]!;
+    cachedMilli = milli;
+  }
+  return cachedMilliPrefix + THREE_DIGITS[epochUs - milli * 1000]!;
 }
 
 /** Microseconds since the Unix epoch, from the monotonic clock. */

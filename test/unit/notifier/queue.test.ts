@@ -128,6 +128,52 @@ describe('BatchingQueue', () => {
   });
 });
 
+describe('BatchingQueue byte bound', () => {
+  const big = (i: number): Notification => ({ ...note(i), info: { host: 'h', blob: 'x'.repeat(10_000) } });
+
+  it('drops and counts notifications beyond maxQueueBytes, with one warning naming the bound', () => {
+    const warnings: string[] = [];
+    setLogSink((_level, message) => warnings.push(message));
+    try {
+      const q = new BatchingQueue('bytes-test', { maxQueueBytes: 50_000 });
+      for (let i = 0; i < 10; i++) q.push(big(i));
+      assert.equal(q.stats.queued, 4);
+      assert.equal(q.stats.dropped, 6);
+      assert.ok(q.queuedBytes <= 50_000 && q.queuedBytes > 40_000, `queuedBytes ${q.queuedBytes}`);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, /queue full at 50000 bytes/);
+    } finally {
+      setLogSink(undefined);
+    }
+  });
+
+  it('frees the bytes of what was written, so later notifications fit again', async () => {
+    const q = new BatchingQueue('bytes-free', { maxQueueBytes: 50_000 });
+    let written = 0;
+    q.attach({ notifyBatch: (b) => void (written += b.length) });
+    for (let i = 0; i < 4; i++) q.push(big(i));
+    await q.flush();
+    assert.equal(q.queuedBytes, 0);
+    for (let i = 0; i < 4; i++) q.push(big(i));
+    await q.flush();
+    assert.equal(written, 8);
+    assert.deepEqual(q.stats, { queued: 0, written: 8, dropped: 0, failed: 0 });
+  });
+
+  it('the default bound holds small notifications by the hundred thousand bytes, not by the count', () => {
+    setLogSink(() => {});
+    try {
+      const q = new BatchingQueue('bytes-default');
+      for (let i = 0; i < 5_000; i++) q.push(big(i));
+      // 32 MiB / ~10 KB each: about 3,300 fit, the rest is dropped although the count bound is 100,000
+      assert.ok(q.stats.queued > 3_000 && q.stats.queued < 3_400, `queued ${q.stats.queued}`);
+      assert.equal(q.stats.queued + q.stats.dropped, 5_000);
+    } finally {
+      setLogSink(undefined);
+    }
+  });
+});
+
 describe('BatchingQueue batch size', () => {
   it('uses the sink’s preferred batch size unless the user set one', async () => {
     const sizes: number[] = [];

@@ -1,0 +1,147 @@
+// bench:check's SQLite measures: spans through the notifier vs a raw better-sqlite3 insert of the same rows, and reads vs raw select + parse.
+import Database from '../src/drivers/sqlite/library.js';
+import { createNotifier, Profiler, runWithProfiler, setNotifier } from '../src/index.js';
+import { createIndexSql, createTableSql, SQL_INSERT_COLUMNS, SQL_REPORT_COLUMNS } from '../src/drivers/sql/layout.js';
+import { configureWriter } from '../src/drivers/sqlite/insert.js';
+import { createSqliteDriver, type SqliteDriver } from '../src/drivers/sqlite/driver.js';
+import { renderJson } from '../src/report/json.js';
+import type { Report } from '../src/report/types.js';
+
+/** Wall and CPU (user + system, every thread of the process) milliseconds of `fn`. */
+async function timed(fn: () => unknown): Promise<{ wallMs: number; cpuMs: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wallMs, cpuMs: (c.user + c.system) / 1000 };
+}
+
+/**
+ * `spans` spans of one trace (a SQL statement in each start's info) through
+ * createNotifier('sqlite:///file'), timed from the first start to the last flush, creating the
+ * spans included; and the p99 of how long each notifyBatch call kept the event loop busy.
+ */
+export async function writeSpans(
+  file: string,
+  spans: number,
+): Promise<{ wallMs: number; cpuMs: number; baseId: string; busyP99: number }> {
+  const notifier = createNotifier(`sqlite:///${file}`, { project: 'bench', service: 'api' });
+  setNotifier(notifier);
+  // why: one span of another trace first, so the writer thread is up before the clock starts
+  // (its start-up is a one-time cost per process, not a cost per span).
+  const warm = new Profiler('key');
+  warm.start('warm-up');
+  warm.stop();
+  await notifier.flush();
+  const driver = notifier.driver() as SqliteDriver;
+  const busy: number[] = [];
+  const notifyBatch = driver.notifyBatch.bind(driver);
+  driver.notifyBatch = (batch) => {
+    const t0 = performance.now();
+    try {
+      return notifyBatch(batch);
+    } finally {
+      busy.push(performance.now() - t0);
+    }
+  };
+  const profiler = new Profiler('key');
+  const t = await timed(() =>
+    runWithProfiler(profiler, async () => {
+      for (let done = 0; done < spans;) {
+        // why: chunks below the queue bound, so nothing is dropped while the store catches up
+        for (let i = 0; i < 10_000 && done < spans; i++, done++) {
+          profiler.start('db', { db: { statement: 'SELECT * FROM servers WHERE id = ?', params: [done] } });
+          profiler.stop();
+        }
+        await notifier.flush();
+      }
+    }),
+  );
+  const stats = notifier.stats();
+  if (stats.dropped || stats.failed) throw new Error(`bench invalid: ${JSON.stringify(stats)}`);
+  await notifier.shutdown();
+  setNotifier(undefined);
+  busy.sort((a, b) => a - b);
+  return {
+    ...t,
+    baseId: profiler.getBaseId(),
+    busyP99: busy[Math.min(busy.length - 1, Math.floor(busy.length * 0.99))]!,
+  };
+}
+
+/**
+ * Baseline: the rows the notifier stored, read back already encoded, inserted into a fresh file
+ * with the same table, indexes and pragmas by plain better-sqlite3 (one prepared single-row
+ * INSERT, 250 rows per transaction: the store's batch size).
+ */
+export function rawInsertSpans(source: string, target: string, baseId: string): { wallMs: number; cpuMs: number } {
+  const from = new Database(source, { readonly: true });
+  const rows = from
+    .prepare<[string], unknown[]>(`SELECT ${SQL_INSERT_COLUMNS.join(', ')} FROM data WHERE base_id = ? ORDER BY id`)
+    .raw(true)
+    .all(baseId);
+  from.close();
+  const db = new Database(target);
+  configureWriter(db);
+  db.exec(createTableSql('sqlite'));
+  for (const sql of createIndexSql({ extra: true, columns: ['base_id'] })) db.exec(sql);
+  const insert = db.prepare(
+    `INSERT INTO data (${SQL_INSERT_COLUMNS.join(', ')}) VALUES (${SQL_INSERT_COLUMNS.map(() => '?').join(', ')})`,
+  );
+  const tx = db.transaction((start: number) => {
+    for (let i = start; i < Math.min(start + 250, rows.length); i++) insert.run(rows[i]!);
+  });
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < rows.length; i += 250) tx.immediate(i);
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  db.close();
+  return { wallMs, cpuMs: (c.user + c.system) / 1000 };
+}
+
+/** Baseline of a read: the getReport SELECT, every `data` value JSON.parse'd twice and kept. */
+function rawRead(file: string, baseId: string): number {
+  const db = new Database(file, { readonly: true });
+  const kept: unknown[] = [];
+  const rows = db
+    .prepare<[string], unknown[]>(`SELECT ${SQL_REPORT_COLUMNS.join(', ')} FROM data WHERE base_id = ? ORDER BY id`)
+    .raw(true)
+    .iterate(baseId);
+  for (const v of rows) kept.push(JSON.parse(JSON.parse(v[7] as string) as string));
+  db.close();
+  return kept.length;
+}
+
+/**
+ * Read ratios on trace `baseId` of `file`, each pair run back to back `rounds` times (after a
+ * warm-up pair): getReport / raw read, renderJson / JSON.stringify(report, null, 2), the
+ * acceptance's getReport + JSON.stringify / raw read, and Python's 5.2 s / (getReport + renderJson).
+ */
+export async function readRatios(
+  file: string,
+  baseId: string,
+  rounds: number,
+): Promise<{ report: number[]; render: number[]; acceptance: number[]; vsPython: number[] }> {
+  const out = { report: [] as number[], render: [] as number[], acceptance: [] as number[], vsPython: [] as number[] };
+  for (let r = 0; r <= rounds; r++) {
+    const driver = createSqliteDriver(`sqlite:///${file}`, { readonly: true });
+    let report: Report | undefined;
+    const ours = await timed(async () => {
+      report = await driver.getReport(baseId);
+    });
+    driver.close();
+    const raw = await timed(() => rawRead(file, baseId));
+    const json = await timed(() => renderJson(report!));
+    const indented = await timed(() => JSON.stringify(report, null, 2));
+    const plain = await timed(() => JSON.stringify(report));
+    report = undefined;
+    if (r === 0) continue;
+    out.report.push(ours.wallMs / raw.wallMs);
+    out.render.push(json.wallMs / indented.wallMs);
+    out.acceptance.push((ours.wallMs + plain.wallMs) / raw.wallMs);
+    out.vsPython.push(5200 / (ours.wallMs + json.wallMs));
+  }
+  return out;
+}

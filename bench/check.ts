@@ -1,0 +1,172 @@
+// Issue 17: `npm run bench:check` — short runs of every performance goal, each a ratio to a baseline
+// measured in the same run (interleaved, medians, spread shown); exits 1 when any ratio is off target.
+// Run: node --import tsx bench/check.ts [--only span,memory,sqlite-write,sqlite-read,middleware]
+import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createNotifier, flush, Profiler, runWithProfiler, setNotifier } from '../src/index.js';
+import { rawInsertSpans, readRatios, writeSpans } from './check-sqlite.js';
+
+const { values } = parseArgs({ options: { only: { type: 'string' } } });
+const only = values.only?.split(',');
+const wanted = (name: string): boolean => only === undefined || only.includes(name);
+
+interface Result {
+  goal: string;
+  figure: string;
+  /** The median ratio (or value) and the spread of the samples. */
+  value: number;
+  spread: [number, number];
+  target: string;
+  pass: boolean;
+}
+const results: Result[] = [];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+function record(goal: string, figure: string, samples: number[], target: string, ok: (v: number) => boolean): void {
+  const value = median(samples);
+  results.push({ goal, figure, value, spread: [Math.min(...samples), Math.max(...samples)], target, pass: ok(value) });
+}
+
+/** Goal 4: span start+stop (noop:// driver, queue drained per 1,000) vs randomUUID(), interleaved per 1,000. */
+async function spanCost(): Promise<void> {
+  setNotifier(createNotifier('noop://', { maxBatchSize: 1000 }));
+  const profiler = new Profiler('key');
+  let sink = 0;
+  const ratios: number[] = [];
+  for (let r = 0; r < 1200; r++) {
+    const u0 = process.hrtime.bigint();
+    for (let i = 0; i < 1000; i++) sink += randomUUID().length;
+    const s0 = process.hrtime.bigint();
+    runWithProfiler(profiler, () => {
+      for (let i = 0; i < 1000; i++) {
+        profiler.start('bench');
+        profiler.stop();
+      }
+    });
+    await flush();
+    const s1 = process.hrtime.bigint();
+    if (r >= 200) ratios.push(Number(s1 - s0) / Number(s0 - u0));
+  }
+  setNotifier(undefined);
+  if (sink === 0) throw new Error('unreachable');
+  // why: the per-pair ratios are many and noisy; their median is recorded, the spread is p10–p90.
+  ratios.sort((a, b) => a - b);
+  const p = (q: number): number => ratios[Math.floor(ratios.length * q)]!;
+  record('4', 'span start+stop / randomUUID()', [p(0.1), p(0.5), p(0.9)], '<= 2.5', (v) => v <= 2.5);
+}
+
+/** Goal 5: RSS growth of a child that sends 100k spans to a store that never comes up. */
+function memory(): void {
+  const code = `
+    import { createNotifier, setNotifier, runWithProfiler, Profiler, notifierStats } from './src/index.ts';
+    import { registerDriver } from './src/drivers/driver.ts';
+    registerDriver('unreachable', () => new Promise(() => {}));
+    setNotifier(createNotifier('unreachable://'));
+    const p = new Profiler('key');
+    const span = (i) => { p.start('db', i % 2 ? { db: { statement: 'SELECT * FROM t WHERE id = ?', params: [i] } } : undefined); p.stop(); };
+    runWithProfiler(p, () => { for (let i = 0; i < 1000; i++) span(i); });
+    globalThis.gc();
+    const before = process.memoryUsage().rss;
+    runWithProfiler(p, () => { for (let i = 0; i < 100000; i++) span(i); });
+    console.log(JSON.stringify({ growth: process.memoryUsage().rss - before, dropped: notifierStats().dropped }));
+    process.exit(0);`;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const samples: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const out = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', code], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const { growth, dropped } = JSON.parse(out.stdout.trim()) as { growth: number; dropped: number };
+    samples.push(dropped > 0 ? growth / 2 ** 20 : Infinity);
+  }
+  record('5', 'RSS growth, 100k spans to an unreachable store (MiB)', samples, '< 64, drops counted', (v) => v < 64);
+}
+
+/** Goal 1 (and the acceptance at 50k): notifier → SQLite vs raw better-sqlite3, interleaved rounds. */
+async function sqliteWrite(dir: string): Promise<{ file: string; baseId: string }> {
+  let last = { file: '', baseId: '' };
+  for (const [spans, rounds] of [
+    [10_000, 5],
+    [50_000, 3],
+    [100_000, 2],
+  ] as const) {
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    const busy: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const file = join(dir, `notifier-${spans}-${r}.db`);
+      const ours = await writeSpans(file, spans);
+      const raw = rawInsertSpans(file, join(dir, `raw-${spans}-${r}.db`), ours.baseId);
+      wall.push(raw.wallMs / ours.wallMs);
+      cpu.push(raw.cpuMs / ours.cpuMs);
+      busy.push(ours.busyP99);
+      last = { file, baseId: ours.baseId };
+    }
+    const label = `${spans / 1000}k spans`;
+    record('1', `SQLite write ${label}, spans/s vs raw insert (wall)`, wall, '>= 0.8', (v) => v >= 0.8);
+    record('1', `SQLite write ${label}, spans/s vs raw insert (CPU)`, cpu, '>= 0.8', (v) => v >= 0.8);
+    record('1', `SQLite write ${label}, event loop busy per batch p99 (ms)`, busy, '<= 1', (v) => v <= 1);
+  }
+  return last;
+}
+
+/** Goal 2 (SQLite) and the acceptance's read half, on the 100k-span file the write check left. */
+async function sqliteRead(written: { file: string; baseId: string }): Promise<void> {
+  const r = await readRatios(written.file, written.baseId, 5);
+  record('2', 'SQLite getReport / raw SELECT + double JSON.parse', r.report, '<= 1.3', (v) => v <= 1.3);
+  record('2', 'renderJson / JSON.stringify(report, null, 2)', r.render, '<= 1.1', (v) => v <= 1.1);
+  record('A', 'getReport + JSON.stringify / raw SELECT + double parse', r.acceptance, '<= 1.5', (v) => v <= 1.5);
+  record('2', "100k spans read + rendered, Python's 5.2 s / ours", r.vsPython, '>= 5', (v) => v >= 5);
+}
+
+/** Goal 3: bench/middleware-cost.ts in short form; its traced / OpenTelemetry ratio. */
+function middleware(): void {
+  const script = fileURLToPath(new URL('./middleware-cost.ts', import.meta.url));
+  const samples: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const out = spawnSync(process.execPath, ['--import', 'tsx', script, '--blocks', '9', '--requests', '500'], {
+      encoding: 'utf8',
+    });
+    const m = /= ([\d.]+)x OpenTelemetry's traceparent/.exec(out.stdout);
+    samples.push(m ? Number(m[1]) : Infinity);
+  }
+  record('3', "traced request / OpenTelemetry's traceparent + context + span", samples, '<= 0.7', (v) => v <= 0.7);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'osp-bench-check-'));
+try {
+  if (wanted('span')) await spanCost();
+  if (wanted('memory')) memory();
+  if (wanted('sqlite-write') || wanted('sqlite-read')) {
+    const written = await sqliteWrite(dir);
+    if (wanted('sqlite-read')) await sqliteRead(written);
+  }
+  if (wanted('middleware')) middleware();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(`\nosprofiler bench:check — Node ${process.version}, ${new Date().toISOString()}\n`);
+for (const r of results) {
+  const spread = `${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)}`;
+  console.log(
+    `${r.pass ? 'ok  ' : 'FAIL'} goal ${r.goal.padEnd(2)} ${r.figure.padEnd(64)} ${r.value.toFixed(2).padStart(7)}  (spread ${spread}; target ${r.target})`,
+  );
+}
+// why: the Redis and PostgreSQL halves of goal 2 are not measured here yet; they are reported
+// as failing rather than left out, so this check never passes while a goal is unmeasured.
+if (only === undefined) {
+  console.log('FAIL goal 2  Redis and PostgreSQL getReport / renderJson ratios: not measured by bench:check');
+  process.exitCode = 1;
+}
+if (results.some((r) => !r.pass)) process.exitCode = 1;
