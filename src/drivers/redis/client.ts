@@ -17,7 +17,7 @@ export interface RedisPipelineLike {
 /** The part of an ioredis client the driver uses (tests may pass a fake). */
 export interface RedisClientLike {
   readonly status: string;
-  readonly stream?: { ref?(): unknown; unref?(): unknown } | undefined;
+  readonly stream?: { ref?(): unknown; unref?(): unknown; readonly destroyed?: boolean } | undefined;
   connect(): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
@@ -143,7 +143,10 @@ export class RedisConnection {
   #applyRef(): void {
     // why: an idle connection must not keep a finished host process alive; one in use must.
     const stream = this.#client.stream;
-    if (this.#busy > 0) stream?.ref?.();
-    else stream?.unref?.();
+    // why: ioredis keeps the last socket after it closed; ref()/unref() on a socket without a
+    // handle adds a 'connect' listener each time, so an outage would pile them up (and warn).
+    if (stream === undefined || stream.destroyed === true) return;
+    if (this.#busy > 0) stream.ref?.();
+    else stream.unref?.();
   }
 }
