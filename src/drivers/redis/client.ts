@@ -2,6 +2,7 @@
 import { runOutsideTrace } from '../../core/context.js';
 import { DriverMissingError, DriverUnavailableError } from '../../errors.js';
 import { debug } from '../../log.js';
+import { withDeadline } from '../deadline.js';
 import type { RedisClientOptions } from './url.js';
 
 const MAX_BACKOFF_MS = 5000;
@@ -59,6 +60,8 @@ export async function importIoredis(
  * One client's connection as the driver manages it: the client has no offline queue and no
  * automatic retries, so an operation on a client that is down connects first, and a failed
  * attempt makes the next ones fail at once until a backoff (doubling, up to 5 s) has passed.
+ * Connecting (the ready check included) has `connectTimeoutMs`, each operation its own
+ * deadline; one that passes drops the connection, so a server that went silent is left.
  * The idle connection does not keep the process alive.
  */
 export class RedisConnection {
@@ -71,9 +74,12 @@ export class RedisConnection {
   #busy = 0;
   #closed = false;
 
-  constructor(client: RedisClientLike, label: string) {
+  readonly #connectTimeoutMs: number;
+
+  constructor(client: RedisClientLike, label: string, connectTimeoutMs: number) {
     this.#client = client;
     this.#label = label;
+    this.#connectTimeoutMs = connectTimeoutMs;
     client.on('error', (error: Error) => {
       this.#lastError = error;
       debug('%s: %s', this.#label, error?.message);
@@ -81,13 +87,17 @@ export class RedisConnection {
     client.on('ready', () => this.#applyRef());
   }
 
-  /** Runs one operation outside any trace, on a connected client, keeping the process alive meanwhile. */
-  run<T>(op: (client: RedisClientLike) => Promise<T>): Promise<T> {
+  /**
+   * Runs one operation outside any trace, on a connected client, keeping the process alive
+   * meanwhile. Past `timeoutMs` (connecting not included) it rejects and the connection is dropped.
+   */
+  run<T>(op: (client: RedisClientLike) => Promise<T>, timeoutMs: number, what: string): Promise<T> {
     return runOutsideTrace(async () => {
       this.#busy++;
       this.#applyRef();
       try {
-        return await op(await this.#ready());
+        const client = await this.#ready();
+        return await withDeadline(op(client), timeoutMs, this.#label, what, () => client.disconnect());
       } finally {
         this.#busy--;
         this.#applyRef();
@@ -124,7 +134,8 @@ export class RedisConnection {
   async #connect(): Promise<void> {
     try {
       this.#lastError = undefined;
-      await this.#client.connect();
+      const client = this.#client;
+      await withDeadline(client.connect(), this.#connectTimeoutMs, this.#label, 'connect', () => client.disconnect());
       this.#backoffMs = 0;
       this.#retryAt = 0;
     } catch (error) {

@@ -5,6 +5,7 @@ import { logRateLimited } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
 import type { Report, TraceSummary } from '../../report/types.js';
 import type { Driver, DriverOptions } from '../driver.js';
+import { deadlinesOf, type Deadlines } from '../deadline.js';
 import { storedRecord } from '../records.js';
 import { importIoredis, RedisConnection, type RedisClientLike } from './client.js';
 import { REDIS_ERROR_PREFIX, REDIS_LIST_PREFIX, RedisReader } from './read.js';
@@ -44,18 +45,25 @@ export class RedisDriver implements Driver {
   readonly #label: string;
   readonly #connection: RedisConnection;
   readonly #reader: RedisReader;
+  readonly #deadlines: Deadlines;
 
   constructor(client: RedisClientLike, options: RedisDriverOptions = {}) {
     this.#options = options;
     this.scheme = options.scheme ?? 'redis';
     this.#label = options.label ?? 'Redis';
-    this.#connection = new RedisConnection(client, this.#label);
+    this.#deadlines = deadlinesOf(options);
+    this.#connection = new RedisConnection(client, this.#label, this.#deadlines.connectMs);
     this.#reader = new RedisReader(this.stats);
   }
 
   /** Starts connecting in the background (failures surface when a batch is written). */
   warmUp(): void {
-    this.#connection.run(async () => {}).catch(() => {});
+    this.connect().catch(() => {});
+  }
+
+  /** Connects (the ready check included) within `connectTimeoutMs`, or rejects saying why. */
+  async connect(): Promise<void> {
+    await this.#connection.run(async () => {}, this.#deadlines.connectMs, 'connect');
   }
 
   /** Stores a batch: one pipeline with one LPUSH per trace (and the error markers). */
@@ -87,20 +95,29 @@ export class RedisDriver implements Driver {
       }
     }
     if (lists.size === 0) return;
-    await this.#connection.run(async (client) => {
-      const pipeline = client.pipeline();
-      // LPUSH k v1 v2 … leaves the list as successive LPUSHes would: newest at index 0.
-      for (const [key, values] of lists) pipeline.lpush(key, ...values);
-      for (const [key, value] of errors) pipeline.set(key, value);
-      const results = await pipeline.exec();
-      const failed = results === null ? new Error('the pipeline was discarded') : results.find(([error]) => error)?.[0];
-      if (failed) throw new DriverUnavailableError(`${this.#label}: ${failed.message}`, failed);
-    });
+    await this.#connection.run(
+      async (client) => {
+        const pipeline = client.pipeline();
+        // LPUSH k v1 v2 … leaves the list as successive LPUSHes would: newest at index 0.
+        for (const [key, values] of lists) pipeline.lpush(key, ...values);
+        for (const [key, value] of errors) pipeline.set(key, value);
+        const results = await pipeline.exec();
+        const failed =
+          results === null ? new Error('the pipeline was discarded') : results.find(([error]) => error)?.[0];
+        if (failed) throw new DriverUnavailableError(`${this.#label}: ${failed.message}`, failed);
+      },
+      this.#deadlines.writeMs,
+      `writing ${batch.length} notifications`,
+    );
   }
 
   /** The report of one trace: legacy keys (oldest first), then the list in LRANGE order (newest first), as Python feeds them. */
   async getReport(baseId: string): Promise<Report> {
-    return this.#connection.run((client) => this.#reader.report(client, baseId));
+    return this.#connection.run(
+      (client) => this.#reader.report(client, baseId),
+      this.#deadlines.readMs,
+      'read a trace',
+    );
   }
 
   /**
@@ -109,12 +126,16 @@ export class RedisDriver implements Driver {
    * keys (whose names carry the timestamp). SCAN in batches, never KEYS. Oldest trace first.
    */
   async listTraces(fields: readonly string[] = ['base_id', 'timestamp']): Promise<TraceSummary[]> {
-    return this.#connection.run((client) => this.#reader.traces(client, fields));
+    return this.#connection.run((client) => this.#reader.traces(client, fields), this.#deadlines.readMs, 'list traces');
   }
 
   /** The `osprofiler_error:*` markers, oldest first, one per trace (written only with filterErrorTrace). */
   async listErrorTraces(): Promise<TraceSummary[]> {
-    return this.#connection.run((client) => this.#reader.errorTraces(client));
+    return this.#connection.run(
+      (client) => this.#reader.errorTraces(client),
+      this.#deadlines.readMs,
+      'list error traces',
+    );
   }
 
   describe(): string {
