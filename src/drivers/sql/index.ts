@@ -2,6 +2,7 @@
 import { runOutsideTrace } from '../../core/context.js';
 import { DriverMissingError } from '../../errors.js';
 import type { DriverOptions } from '../driver.js';
+import { deadlinesOf } from '../deadline.js';
 import { mysqlClient, pgClient, type MysqlModule, type PgPool, type SqlClientLike } from './clients.js';
 import { SqlDriver } from './driver.js';
 import { describeSqlTarget, mysqlConnectionSettings, parseSqlUrl, pgPoolSettings, type SqlTarget } from './url.js';
@@ -26,17 +27,22 @@ async function importPackage(
   }
 }
 
-async function openClient(scheme: string, target: SqlTarget, label: string): Promise<SqlClientLike> {
+async function openClient(
+  scheme: string,
+  target: SqlTarget,
+  label: string,
+  connectTimeoutMs: number,
+): Promise<SqlClientLike> {
   if (target.dialect === 'postgresql') {
     const pg = await importPackage(scheme, 'pg', () => import('pg'));
     const Pool = pg.Pool as new (settings: object) => PgPool;
     return pgClient(
-      runOutsideTrace(() => new Pool(pgPoolSettings(target))),
+      runOutsideTrace(() => new Pool(pgPoolSettings(target, connectTimeoutMs))),
       label,
     );
   }
   const mysql = (await importPackage(scheme, 'mysql2', () => import('mysql2'))) as unknown as MysqlModule;
-  return mysqlClient(mysql, mysqlConnectionSettings(target), label);
+  return mysqlClient(mysql, mysqlConnectionSettings(target, connectTimeoutMs), label);
 }
 
 /**
@@ -50,7 +56,7 @@ export async function createSqlDriver(connectionString: string, options: DriverO
   const target = parseSqlUrl(connectionString);
   const scheme = String(connectionString).trim().split('://', 1)[0]!.toLowerCase();
   const label = describeSqlTarget(target);
-  const client = await openClient(scheme, target, label);
+  const client = await openClient(scheme, target, label, deadlinesOf(options).connectMs);
   const driver = new SqlDriver(client, { ...options, scheme, label });
   driver.warmUp();
   return driver;
