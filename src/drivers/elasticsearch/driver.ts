@@ -12,8 +12,10 @@ import {
   parseServerInfo,
   type EsClientFactory,
   type EsClientLike,
+  type EsRequestOptions,
   type EsServer,
 } from './client.js';
+import { deadlinesOf, withDeadline, type Deadlines } from '../deadline.js';
 import { earlier, storedRecord, summarize } from '../records.js';
 
 /** Index of the notifications (Python's `index_name` default). */
@@ -52,10 +54,12 @@ export class ElasticsearchDriver implements Driver {
   readonly #options: DriverOptions;
   #server: EsServer | undefined;
   #probing: Promise<EsServer> | undefined;
+  readonly #deadlines: Deadlines;
 
   constructor(nodeUrl: string, client: EsClientLike, options: DriverOptions = {}) {
     this.nodeUrl = redactConnectionString(nodeUrl);
     this.#client = client;
+    this.#deadlines = deadlinesOf(options);
     this.#options = options;
   }
 
@@ -64,7 +68,7 @@ export class ElasticsearchDriver implements Driver {
     return this.#server;
   }
 
-  /** Identifies the server with `GET /` (once; retried after a failure). */
+  /** Identifies the server with `GET /` (once; retried after a failure), within `connectTimeoutMs`. */
   async connect(): Promise<EsServer> {
     if (this.#server !== undefined) return this.#server;
     this.#probing ??= this.#probe().finally(() => (this.#probing = undefined));
@@ -75,7 +79,17 @@ export class ElasticsearchDriver implements Driver {
     let server: EsServer;
     try {
       // why: the factory may run inside a traced request; the store's own I/O is never traced
-      server = parseServerInfo(await runOutsideTrace(() => this.#client.info()));
+      const ms = this.#deadlines.connectMs;
+      server = parseServerInfo(
+        await runOutsideTrace(() =>
+          withDeadline(
+            this.#client.info(undefined, { requestTimeout: ms, maxRetries: 0 }),
+            ms,
+            `Elasticsearch at ${this.nodeUrl}`,
+            'GET /',
+          ),
+        ),
+      );
     } catch (error) {
       throw new DriverUnavailableError(
         `Cannot reach Elasticsearch/OpenSearch at ${this.nodeUrl}: ${(error as Error)?.message ?? error}`,
@@ -127,8 +141,15 @@ export class ElasticsearchDriver implements Driver {
     const operations = this.bulkOperations(batch, server);
     let response;
     try {
-      response = await this.#client.bulk({ operations });
+      const ms = this.#deadlines.writeMs;
+      response = await withDeadline(
+        this.#client.bulk({ operations }, { requestTimeout: ms, maxRetries: 0 }),
+        ms,
+        this.#who(),
+        `bulk request of ${batch.length} notifications`,
+      );
     } catch (error) {
+      if (error instanceof DriverUnavailableError) throw error;
       throw new DriverUnavailableError(
         `${this.#who()} refused the bulk request: ${(error as Error)?.message ?? error}`,
         error,
@@ -154,31 +175,48 @@ export class ElasticsearchDriver implements Driver {
     await this.connect();
     const out: Doc[] = [];
     let scrollId: string | undefined;
+    // why: one deadline for the whole read (all pages), each request bounded by what is left of it.
+    const ends = Date.now() + this.#deadlines.readMs;
+    const left = (): number => Math.max(1, ends - Date.now());
+    const page = <T>(request: (options: EsRequestOptions) => Promise<T>): Promise<T> => {
+      const ms = left();
+      return withDeadline(request({ requestTimeout: ms }), ms, this.#who(), `search ${index}`);
+    };
     try {
-      let page = await this.#client.search({
-        index,
-        scroll: this.#scroll,
-        size: this.#size,
-        query,
-        sort: ['_doc'],
-        ...(source !== undefined ? { _source: source } : {}),
-      });
+      let next = await page((options) =>
+        this.#client.search(
+          {
+            index,
+            scroll: this.#scroll,
+            size: this.#size,
+            query,
+            sort: ['_doc'],
+            ...(source !== undefined ? { _source: source } : {}),
+          },
+          options,
+        ),
+      );
       for (;;) {
-        scrollId = page._scroll_id ?? scrollId;
-        const hits = page.hits?.hits ?? [];
+        scrollId = next._scroll_id ?? scrollId;
+        const hits = next.hits?.hits ?? [];
         for (const hit of hits) if (hit._source !== undefined) out.push(hit._source);
         if (hits.length === 0 || scrollId === undefined) break;
-        page = await this.#client.scroll({ scroll_id: scrollId, scroll: this.#scroll });
+        const id = scrollId;
+        next = await page((options) => this.#client.scroll({ scroll_id: id, scroll: this.#scroll }, options));
       }
     } catch (error) {
       if (isIndexMissing(error)) return out;
+      if (error instanceof DriverUnavailableError) throw error;
       throw new DriverUnavailableError(
         `${this.#who()} failed to search ${index}: ${(error as Error)?.message ?? error}`,
         error,
       );
     } finally {
       // why: Python never clears its scrolls; each holds server resources until it times out.
-      if (scrollId !== undefined) await this.#client.clearScroll({ scroll_id: scrollId }).catch(() => undefined);
+      if (scrollId !== undefined) {
+        const clear = this.#client.clearScroll({ scroll_id: scrollId });
+        await withDeadline(clear, this.#deadlines.connectMs, this.#who(), 'clear scroll').catch(() => undefined);
+      }
     }
     return out;
   }
@@ -244,7 +282,7 @@ export async function createElasticsearchDriver(
   createClient: EsClientFactory = esClientFactory(),
 ): Promise<ElasticsearchDriver> {
   const nodeUrl = esNodeUrl(connectionString);
-  const driver = new ElasticsearchDriver(nodeUrl, await createClient(nodeUrl), options);
+  const driver = new ElasticsearchDriver(nodeUrl, await createClient(nodeUrl, deadlinesOf(options)), options);
   try {
     await driver.connect();
   } catch (error) {
