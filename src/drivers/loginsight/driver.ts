@@ -5,6 +5,7 @@ import type { Notification } from '../../core/payload.js';
 import { pythonJsonDumps } from '../../propagation/python-json.js';
 import { buildReport } from '../../report/build.js';
 import type { Report, TraceSummary } from '../../report/types.js';
+import { deadlinesOf } from '../deadline.js';
 import type { Driver, DriverOptions } from '../driver.js';
 import {
   LogInsightClient,
@@ -117,6 +118,11 @@ export class LogInsightDriver implements Driver {
     return this.listTraces();
   }
 
+  /** Logs in (the API's session) within `connectTimeoutMs`, or rejects saying why. */
+  async connect(): Promise<void> {
+    await this.#client.login();
+  }
+
   describe(): string {
     const { host, ingestBase, apiBase } = this.target;
     return `VMware Log Insight at ${host} (ingest ${ingestBase}, queries ${apiBase})`;
@@ -142,5 +148,10 @@ export function createLogInsightDriver(
   const target = parseLogInsightConnectionString(connectionString);
   if (deps.apiBase !== undefined) target.apiBase = deps.apiBase;
   if (deps.ingestBase !== undefined) target.ingestBase = deps.ingestBase;
-  return new LogInsightDriver(new LogInsightClient(target, deps.request, deps.timeoutMs), options);
+  const deadlines = deadlinesOf(
+    deps.timeoutMs === undefined
+      ? options
+      : { connectTimeoutMs: deps.timeoutMs, writeTimeoutMs: deps.timeoutMs, readTimeoutMs: deps.timeoutMs },
+  );
+  return new LogInsightDriver(new LogInsightClient(target, deps.request, deadlines), options);
 }
