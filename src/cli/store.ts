@@ -81,11 +81,40 @@ export async function openStore(choice: StoreChoice, options: DriverOptions): Pr
     if (location !== undefined && !location.memory && !existsSync(location.path))
       return { kind: 'missing', path: location.path };
   }
+  let driver: Driver;
   try {
-    return { kind: 'open', driver: await createDriver(choice.connectionString, { ...options, fileMustExist: true }) };
+    driver = await createDriver(choice.connectionString, { ...options, fileMustExist: true });
   } catch (error) {
     throw storeFailure(choice, error);
   }
+  // why: a server that accepts the connection but never answers must not hang the command;
+  // connect() settles within the driver's connectTimeoutMs (5 s by default).
+  try {
+    await driver.connect?.();
+  } catch (error) {
+    // why: closing a half-open connection can wait on the store too; the CLI exits anyway.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      Promise.resolve()
+        .then(() => driver.close())
+        .catch(() => {})
+        .finally(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+    });
+    throw connectFailure(choice, error);
+  }
+  return { kind: 'open', driver };
+}
+
+/** A CliError (exit 1) in one line for a store server that could not be reached in time. */
+export function connectFailure(choice: StoreChoice, error: unknown): CliError {
+  return new CliError(
+    EXIT_FAILURE,
+    `osprofiler: cannot connect to the store ${choice.description}: ${messageOf(error)} ` +
+      `(check that it is running and reachable, and --connection-string or OSPROFILER_CONNECTION_STRING)\n`,
+  );
 }
 
 /** A CliError for a store that could not be opened or read. */

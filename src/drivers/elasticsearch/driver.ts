@@ -272,9 +272,10 @@ export class ElasticsearchDriver implements Driver {
 }
 
 /**
- * The elasticsearch:// factory (registered in builtin.ts). It asks the server who it is; when
- * it cannot be reached the driver still starts (a service must not lose tracing because the
- * store came up later) and asks again before the next request.
+ * The elasticsearch:// factory (registered in builtin.ts). It starts asking the server who it
+ * is in the background and does not wait: a store that is down or silent must neither delay
+ * the service nor stop the driver from starting (the first write or connect() says why, and
+ * joins the question already asked).
  */
 export async function createElasticsearchDriver(
   connectionString: string,
@@ -283,10 +284,6 @@ export async function createElasticsearchDriver(
 ): Promise<ElasticsearchDriver> {
   const nodeUrl = esNodeUrl(connectionString);
   const driver = new ElasticsearchDriver(nodeUrl, await createClient(nodeUrl, deadlinesOf(options)), options);
-  try {
-    await driver.connect();
-  } catch (error) {
-    logRateLimited('warn', `es-connect:${driver.nodeUrl}`, `osprofiler: ${(error as Error).message}; will retry.`);
-  }
+  driver.connect().catch((error: unknown) => debug('elasticsearch: %s', (error as Error)?.message));
   return driver;
 }
