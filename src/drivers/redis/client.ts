@@ -5,7 +5,8 @@ import { debug } from '../../log.js';
 import { withDeadline } from '../deadline.js';
 import type { RedisClientOptions } from './url.js';
 
-const MAX_BACKOFF_MS = 5000;
+// why: a store back from an outage is written again within about a second; one connect attempt a second costs nothing.
+const MAX_BACKOFF_MS = 1000;
 
 /** The part of an ioredis pipeline the driver uses. */
 export interface RedisPipelineLike {
@@ -59,7 +60,7 @@ export async function importIoredis(
 /**
  * One client's connection as the driver manages it: the client has no offline queue and no
  * automatic retries, so an operation on a client that is down connects first, and a failed
- * attempt makes the next ones fail at once until a backoff (doubling, up to 5 s) has passed.
+ * attempt makes the next ones fail at once until a backoff (doubling, up to 1 s) has passed.
  * Connecting (the ready check included) has `connectTimeoutMs`, each operation its own
  * deadline; one that passes drops the connection, so a server that went silent is left.
  * The idle connection does not keep the process alive.

@@ -34,7 +34,7 @@ export interface RedisDriverStats {
  * pipeline per batch; `osprofiler_error:<base_id>` when filterErrorTrace and `info.etype`.
  * Reads also understand the legacy one-key-per-notification layout. The client is created with
  * no offline queue and no automatic retries: while Redis is down a batch fails at once (the
- * notifier counts it) and the next batch reconnects, with a backoff of up to 5 s. The idle
+ * notifier counts it) and the next batch reconnects, with a backoff of up to 1 s. The idle
  * connection does not keep the process alive. All I/O runs outside any trace context.
  * @since 0.1.0
  */
