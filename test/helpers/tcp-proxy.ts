@@ -44,7 +44,10 @@ export async function tcpProxy(targetPort: number, targetHost = '127.0.0.1'): Pr
     new Promise((resolve) => {
       const s = server;
       server = undefined;
-      for (const socket of sockets) socket.resetAndDestroy?.() ?? socket.destroy();
+      for (const socket of sockets) {
+        if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+        else socket.destroy();
+      }
       if (s === undefined) return resolve();
       s.close(() => resolve());
     });

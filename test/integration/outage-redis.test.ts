@@ -1,5 +1,4 @@
 // A Redis server (a child on a spare port) stopped for 10 s under steady traced load, then started again.
-import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
