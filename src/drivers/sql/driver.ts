@@ -242,11 +242,14 @@ export class SqlDriver implements Driver {
     return withDeadline(runOutsideTrace(op), ms, this.#label, what);
   }
 
-  /** A read: creates the table if it can (as Python's driver does on start); a missing table reads as empty. */
+  /**
+   * A read; a missing table reads as empty (the driver creates it in the background when it
+   * starts, as Python's does). why: waiting for the table here first made a read of a server that
+   * does not answer cost two connect deadlines.
+   */
   #read<T>(what: string, op: (ms: number) => Promise<T>, empty: () => T): Promise<T> {
     const ms = this.#deadlines.readMs;
     return this.#run(ms, what, async () => {
-      await this.ensureSchema().catch(() => {});
       try {
         return await op(ms);
       } catch (error) {
