@@ -1,11 +1,13 @@
 // bench:check's SQLite measures: spans through the notifier vs a raw better-sqlite3 insert of the same rows, and reads vs raw select + parse.
-import Database from '../src/drivers/sqlite/library.js';
+import { loadSqlite } from '../src/drivers/sqlite/library.js';
 import { createNotifier, Profiler, runWithProfiler, setNotifier } from '../src/index.js';
 import { createIndexSql, createTableSql, SQL_INSERT_COLUMNS, SQL_REPORT_COLUMNS } from '../src/drivers/sql/layout.js';
 import { configureWriter } from '../src/drivers/sqlite/insert.js';
 import { createSqliteDriver, type SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { renderJson } from '../src/report/json.js';
 import type { Report } from '../src/report/types.js';
+
+const Database = loadSqlite();
 
 /** Wall and CPU (user + system, every thread of the process) milliseconds of `fn`. */
 async function timed(fn: () => unknown): Promise<{ wallMs: number; cpuMs: number }> {

@@ -6,7 +6,13 @@ export { traceClass, Traced, type TraceClassOptions, type TracedArgs } from './c
 export { signedPack, signedUnpack, generateHmac } from './propagation/signing.js';
 export { getTraceIdHeaders, X_TRACE_INFO, X_TRACE_HMAC } from './propagation/headers.js';
 export { notify, getNotifier, setNotifier, type NotifyFn } from './notifier/notifier.js';
-export { createNotifier, clearNotifierCache, type Notifier, type NotifierOptions } from './notifier/create.js';
+export {
+  createNotifier,
+  clearNotifierCache,
+  type DeadlineOptions,
+  type Notifier,
+  type NotifierOptions,
+} from './notifier/create.js';
 export { flush, shutdown, notifierStats, flushOnExit } from './notifier/lifecycle.js';
 export type { NotifierStats, QueueOptions } from './notifier/queue.js';
 export { buildReport } from './report/build.js';

@@ -6,13 +6,15 @@ export const debug = debuglog('osprofiler');
 
 type LogSink = (level: 'warn' | 'error', message: string) => void;
 
-let sink: LogSink = (level, message) => {
+const processWarning: LogSink = (level, message) => {
   process.emitWarning(message, { type: 'OsprofilerWarning', code: level === 'error' ? 'OSP_ERROR' : 'OSP_WARN' });
 };
 
+let sink: LogSink = processWarning;
+
 /** Routes osprofiler's warnings and errors to the application's logger. @since 0.1.0 */
 export function setLogSink(next: LogSink | undefined): void {
-  sink = next ?? ((level, message) => process.emitWarning(message, { type: 'OsprofilerWarning' }));
+  sink = next ?? processWarning;
 }
 
 const lastLogged = new Map<string, number>();

@@ -10,6 +10,7 @@ import { traceList } from './commands/trace-list.js';
 import { traceShow } from './commands/trace-show.js';
 import { demo } from '../demo/demo.js';
 import { ui } from './commands/ui.js';
+import { setLogSink } from '../log.js';
 
 /** This package's version, from the package.json above this file (src/ or dist/src/). */
 export function packageVersion(): string {
@@ -60,6 +61,9 @@ async function trace(argv: readonly string[], io: CliIo): Promise<number> {
  * @since 0.1.0
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  // why: a warning of a store read by a command is for the person at the terminal: one plain
+  // line, not Node's "(node:PID) [OSP_WARN] OsprofilerWarning: …" process-warning form.
+  setLogSink((_level, message) => io.stderr(`${message}\n`));
   try {
     const [command, ...rest] = argv;
     switch (command) {
@@ -98,6 +102,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (io.env.NODE_DEBUG?.includes('osprofiler') && error instanceof Error && error.stack)
       io.stderr(`${error.stack}\n`);
     return EXIT_FAILURE;
+  } finally {
+    setLogSink(undefined);
   }
 }
 

@@ -89,6 +89,24 @@ export async function openStore(choice: StoreChoice, options: DriverOptions, for
   } catch (error) {
     throw storeFailure(choice, error);
   }
+  // why: a server that accepts the connection but never answers must not hang the command;
+  // connect() settles within the driver's connectTimeoutMs (5 s by default).
+  try {
+    await driver.connect?.();
+  } catch (error) {
+    // why: closing a half-open connection can wait on the store too; the CLI exits anyway.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      Promise.resolve()
+        .then(() => driver.close())
+        .catch(() => {})
+        .finally(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+    });
+    throw connectFailure(choice, error);
+  }
   if (driver.reader !== undefined) return { kind: 'open', driver, reader: driver.reader };
   const reason = driver.unreadableReason?.(forTrace) ?? `The ${scheme}:// driver cannot read traces back.`;
   await closeQuietly(driver);
@@ -102,6 +120,15 @@ export async function closeQuietly(driver: Driver): Promise<void> {
   } catch {
     // closing a read-only connection cannot lose data
   }
+}
+
+/** A CliError (exit 1) in one line for a store server that could not be reached in time. */
+export function connectFailure(choice: StoreChoice, error: unknown): CliError {
+  return new CliError(
+    EXIT_FAILURE,
+    `osprofiler: cannot connect to the store ${choice.description}: ${messageOf(error)} ` +
+      `(check that it is running and reachable, and --connection-string or OSPROFILER_CONNECTION_STRING)\n`,
+  );
 }
 
 /** A CliError for a store that could not be opened or read. */

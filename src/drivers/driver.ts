@@ -14,8 +14,14 @@ export interface DriverOptions {
   host?: string;
   /** Record error traces separately (`filter_error_trace`). */
   filterErrorTrace?: boolean;
-  /** Read/connect timeout in milliseconds (`socket_timeout`). */
+  /** Python's `socket_timeout` in milliseconds: Redis Sentinel's connect and reply timeout. */
   socketTimeoutMs?: number;
+  /** Longest time to open a connection, handshake included (default 5000). */
+  connectTimeoutMs?: number;
+  /** Longest time one batch write may take (default 5000); later, it counts as failed. */
+  writeTimeoutMs?: number;
+  /** Longest time one read (a report, a listing) may take (default 30000). */
+  readTimeoutMs?: number;
   /** Sentinel master name (`sentinel_service_name`). */
   sentinelServiceName?: string;
   /** Elasticsearch scroll keep-alive (`es_scroll_time`) and page size (`es_scroll_size`). */
@@ -69,6 +75,12 @@ export interface Driver {
   readonly preferredBatchSize?: number;
   /** How many batches the notifier may hand over before the first is stored (default 1). */
   readonly maxWritesInFlight?: number;
+  /**
+   * Opens the connection (handshake included) or rejects within `connectTimeoutMs`, saying why.
+   * The CLI calls it before reading, so an unreachable store fails in seconds. Optional: drivers
+   * without a connection (files, memory) need none.
+   */
+  connect?(): Promise<unknown>;
   /** Releases connections and files. */
   close(): Promise<void> | void;
   /** The read side; absent for write-only backends. */

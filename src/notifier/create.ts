@@ -10,14 +10,27 @@ export interface Notifier {
   (payload: Notification): void;
   /** The connection string it writes to (password redacted). */
   readonly connectionString: string;
-  /** Resolves once everything queued so far is written (or counted as failed). */
-  flush(): Promise<void>;
-  /** Flushes, then closes the driver. The notifier drops what it gets afterwards. */
-  shutdown(): Promise<void>;
+  /**
+   * Resolves once everything queued so far is written (or counted as failed), or once
+   * `timeoutMs` (default the notifier's `flushTimeoutMs`, 10 s) has passed; what is left then
+   * stays queued.
+   */
+  flush(options?: DeadlineOptions): Promise<void>;
+  /**
+   * Flushes, then closes the driver, within `timeoutMs` (default `flushTimeoutMs`, 10 s) in all:
+   * what is not written by then is counted as failed. The notifier drops what it gets afterwards.
+   */
+  shutdown(options?: DeadlineOptions): Promise<void>;
   /** Queue counters. */
   stats(): NotifierStats;
   /** The driver, once it has started (undefined while loading or after it failed to start). */
   driver(): Driver | undefined;
+}
+
+/** How long flush() / shutdown() may take. */
+export interface DeadlineOptions {
+  /** Milliseconds (default: the notifier's `flushTimeoutMs`, 10000). */
+  timeoutMs?: number;
 }
 
 /** Options of createNotifier: the driver's and the queue's. */
@@ -61,19 +74,39 @@ export function createNotifier(connectionString: string, options: NotifierOption
   );
   const notifier = ((payload: Notification) => queue.push(payload)) as Notifier;
   Object.defineProperty(notifier, 'connectionString', { value: redacted });
-  notifier.flush = async () => {
-    await ready;
-    await queue.flush();
+  const drain = async (timeoutMs: number): Promise<boolean> => {
+    const deadline = Date.now() + timeoutMs;
+    // why: a driver still starting (connecting to a store that does not answer) counts against the deadline too.
+    if (!(await settlesBy(ready, timeoutMs))) return false;
+    return queue.flush(Math.max(0, deadline - Date.now()));
   };
-  notifier.shutdown = async () => {
-    await notifier.flush();
+  notifier.flush = async (options = {}) => {
+    await drain(options.timeoutMs ?? queue.flushTimeoutMs);
+  };
+  notifier.shutdown = async (options = {}) => {
+    const timeoutMs = options.timeoutMs ?? queue.flushTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    if (!(await drain(timeoutMs))) {
+      const lost = queue.abandon();
+      logRateLimited(
+        'error',
+        `shutdown:${redacted}`,
+        `osprofiler: the notifier for ${redacted} stopped waiting after ${timeoutMs} ms; ${lost} notifications counted as failed`,
+      );
+    }
     closed = true;
     queue.fail();
     if (cache.get(key) === notifier) cache.delete(key);
     live.delete(notifier);
     const current = driver;
     driver = undefined;
-    await current?.close();
+    if (current !== undefined) {
+      // why: closing can wait on the store too (QUIT, a final flush); it gets what is left of the deadline, at least 1 s.
+      await settlesBy(
+        Promise.resolve().then(() => current.close()),
+        Math.max(1000, deadline - Date.now()),
+      );
+    }
   };
   notifier.stats = () => ({ ...queue.stats });
   notifier.driver = () => driver;
@@ -91,6 +124,25 @@ export function createNotifier(connectionString: string, options: NotifierOption
  */
 export function clearNotifierCache(): void {
   cache.clear();
+}
+
+/** Whether `work` settles (either way) within `ms`; never rejects. */
+async function settlesBy(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      expired,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function cacheKey(connectionString: string, options: NotifierOptions): string {

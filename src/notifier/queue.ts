@@ -2,6 +2,7 @@
 import { runOutsideTrace } from '../core/context.js';
 import { logRateLimited, debug } from '../log.js';
 import type { Notification } from '../core/payload.js';
+import { DEFAULT_WRITE_TIMEOUT_MS, withDeadline } from '../drivers/deadline.js';
 import { estimateNotificationBytes } from './size-estimate.js';
 
 /** Default byte bound of a queue (estimated heap bytes of the notifications it holds). */
@@ -33,6 +34,25 @@ export interface QueueOptions {
   maxBatchSize?: number;
   /** Longest wait before a partial batch is written. Default 50 ms. */
   flushIntervalMs?: number;
+  /**
+   * Longest time one batch write may take (default 5000 ms; drivers enforce it themselves).
+   * The queue stops waiting 1 s later whatever the driver does, and counts the batch as failed.
+   */
+  writeTimeoutMs?: number;
+  /** Longest time flush() and shutdown() wait (default 10000 ms); shutdown counts what is left as failed. */
+  flushTimeoutMs?: number;
+}
+
+/** Default of `flushTimeoutMs`. */
+export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
+// why: the driver's own deadline (same value) should fire first with its specific message.
+const BACKSTOP_GRACE_MS = 1000;
+
+/** A batch handed to the sink and not settled yet. */
+interface InFlight {
+  readonly size: number;
+  /** Counted as failed by abandon(); its late outcome is not counted again. */
+  abandoned: boolean;
 }
 
 /** What the queue writes to: a driver, or a promise of one while it loads. */
@@ -71,7 +91,10 @@ export class BatchingQueue {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   /** Writes handed to the sink and not settled yet (promises that never reject). */
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Map<Promise<void>, InFlight>();
+  private readonly backstopMs: number;
+  /** Default deadline of flush(). */
+  readonly flushTimeoutMs: number;
   private maxInFlight = 1;
   private sink: BatchSink | undefined;
   private closed = false;
@@ -85,6 +108,8 @@ export class BatchingQueue {
     this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 1_000);
     this.batchSizeSet = options.maxBatchSize !== undefined;
     this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 50);
+    this.backstopMs = positive(options.writeTimeoutMs, DEFAULT_WRITE_TIMEOUT_MS) + BACKSTOP_GRACE_MS;
+    this.flushTimeoutMs = positive(options.flushTimeoutMs, DEFAULT_FLUSH_TIMEOUT_MS);
   }
 
   /** Sets where batches go; until then notifications wait (bounded) in the queue. */
@@ -138,13 +163,44 @@ export class BatchingQueue {
     return `osprofiler: notifications for ${this.label} are being dropped (${why}); dropped so far: ${this.stats.dropped}`;
   }
 
-  /** Resolves once everything queued before the call has been written or counted as failed. */
-  async flush(): Promise<void> {
+  /**
+   * Resolves once everything queued has been written or counted as failed (true), or once
+   * `timeoutMs` (default `flushTimeoutMs`) has passed (false; the rest stays queued).
+   */
+  async flush(timeoutMs = this.flushTimeoutMs): Promise<boolean> {
     this.clearTimers();
-    while (this.sink !== undefined && (this.stats.queued > 0 || this.inFlight.size > 0)) {
-      while (this.stats.queued > 0 && this.inFlight.size < this.maxInFlight) this.writeNext();
-      await Promise.race(this.inFlight);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), timeoutMs);
+    });
+    try {
+      while (this.sink !== undefined && (this.stats.queued > 0 || this.inFlight.size > 0)) {
+        while (this.stats.queued > 0 && this.inFlight.size < this.maxInFlight) this.writeNext();
+        if ((await Promise.race([...this.inFlight.keys(), expired])) === 'expired') return false;
+      }
+      return this.stats.queued === 0;
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  /**
+   * Gives up on what is queued and in flight: counts it as failed (a write that still lands later
+   * is not counted again). Returns how many notifications that was.
+   */
+  abandon(): number {
+    let lost = this.stats.queued;
+    for (const entry of this.inFlight.values()) {
+      if (entry.abandoned) continue;
+      entry.abandoned = true;
+      lost += entry.size;
+    }
+    this.stats.failed += lost;
+    this.items = [];
+    this.head = 0;
+    this.stats.queued = 0;
+    this.clearTimers();
+    return lost;
   }
 
   private schedule(now: boolean): void {
@@ -208,11 +264,21 @@ export class BatchingQueue {
   private writeNext(): void {
     const sink = this.sink!;
     const batch = this.takeBatch();
+    const entry: InFlight = { size: batch.length, abandoned: false };
     const done = runOutsideTrace(async () => {
       try {
-        await sink.notifyBatch(batch);
-        this.stats.written += batch.length;
+        // why: a driver that never settles (a wedged store, a third-party driver without
+        // timeouts) must not hold the queue's write slot, flush() or shutdown() for good.
+        const write = sink.notifyBatch(batch);
+        await withDeadline(
+          Promise.resolve(write),
+          this.backstopMs,
+          this.label,
+          `writing ${batch.length} notifications`,
+        );
+        if (!entry.abandoned) this.stats.written += batch.length;
       } catch (error) {
+        if (entry.abandoned) return;
         this.stats.failed += batch.length;
         logRateLimited(
           'error',
@@ -226,6 +292,10 @@ export class BatchingQueue {
       this.inFlight.delete(settled);
       if (this.stats.queued > 0) this.schedule(true);
     });
-    this.inFlight.add(settled);
+    this.inFlight.set(settled, entry);
   }
+}
+
+function positive(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
 }

@@ -38,6 +38,7 @@ describe('elasticsearch driver against a real server', { skip }, () => {
 
   it('says which server and version it talks to', async (t) => {
     driver = await createElasticsearchDriver(CONNECTION!, { project: 'nova', service: 'api', filterErrorTrace: true });
+    await driver.connect();
     assert.ok(driver.server, 'GET / answered');
     assert.match(driver.describe(), /^(Elasticsearch|OpenSearch) \d+\.\d+/);
     t.diagnostic(driver.describe());

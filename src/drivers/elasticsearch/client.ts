@@ -1,6 +1,7 @@
 // The Elasticsearch/OpenSearch client the elasticsearch:// driver uses: the official client, loaded lazily, plain JSON.
 import { loadPeer } from '../load-peer.js';
 import { BadConnectionStringError } from '../../errors.js';
+import { deadlinesOf, type Deadlines } from '../deadline.js';
 
 /** One search page (the parts the driver reads). */
 export interface EsSearchResponse {
@@ -22,25 +23,34 @@ export interface EsRootInfo {
   tagline?: string;
 }
 
+/** Per-request options of the official client (milliseconds; no retries for writes). */
+export interface EsRequestOptions {
+  requestTimeout?: number;
+  maxRetries?: number;
+}
+
 /** The calls the driver makes; the official Client (8.x) satisfies it. */
 export interface EsClientLike {
-  info(): Promise<EsRootInfo>;
-  bulk(params: { operations: Record<string, unknown>[] }): Promise<EsBulkResponse>;
-  search(params: {
-    index: string;
-    scroll: string;
-    size: number;
-    query: Record<string, unknown>;
-    sort: unknown[];
-    _source?: string[];
-  }): Promise<EsSearchResponse>;
-  scroll(params: { scroll_id: string; scroll: string }): Promise<EsSearchResponse>;
+  info(params?: Record<string, never>, options?: EsRequestOptions): Promise<EsRootInfo>;
+  bulk(params: { operations: Record<string, unknown>[] }, options?: EsRequestOptions): Promise<EsBulkResponse>;
+  search(
+    params: {
+      index: string;
+      scroll: string;
+      size: number;
+      query: Record<string, unknown>;
+      sort: unknown[];
+      _source?: string[];
+    },
+    options?: EsRequestOptions,
+  ): Promise<EsSearchResponse>;
+  scroll(params: { scroll_id: string; scroll: string }, options?: EsRequestOptions): Promise<EsSearchResponse>;
   clearScroll(params: { scroll_id: string }): Promise<unknown>;
   close(): Promise<void>;
 }
 
 /** Creates the client for a node URL (`http://host:9200`); replaceable in tests. */
-export type EsClientFactory = (nodeUrl: string) => EsClientLike | Promise<EsClientLike>;
+export type EsClientFactory = (nodeUrl: string, deadlines?: Deadlines) => EsClientLike | Promise<EsClientLike>;
 
 /** Loads the client library; replaceable in tests. */
 export type EsModuleLoader = () => Promise<unknown>;
@@ -113,7 +123,7 @@ interface EsModule {
  * @throws DriverMissingError when the package is not installed.
  */
 export function esClientFactory(load: EsModuleLoader = () => import('@elastic/elasticsearch')): EsClientFactory {
-  return async (nodeUrl) => {
+  return async (nodeUrl, deadlines = deadlinesOf()) => {
     const mod = (await loadPeer('elasticsearch', '@elastic/elasticsearch', load)) as unknown as EsModule;
     const Base = mod.SniffingTransport;
     class PlainJsonTransport extends Base {
@@ -129,6 +139,14 @@ export function esClientFactory(load: EsModuleLoader = () => import('@elastic/el
         });
       }
     }
-    return new mod.Client({ node: nodeUrl, name: 'osprofiler', Transport: PlainJsonTransport }) as EsClientLike;
+    // why: the client's defaults (30 s per request, 3 retries) held a flush for minutes; each
+    // request gets the driver's deadline instead, and the next batch is the retry.
+    return new mod.Client({
+      node: nodeUrl,
+      name: 'osprofiler',
+      Transport: PlainJsonTransport,
+      requestTimeout: Math.max(deadlines.readMs, deadlines.writeMs),
+      maxRetries: 0,
+    }) as EsClientLike;
   };
 }

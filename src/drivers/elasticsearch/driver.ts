@@ -12,8 +12,10 @@ import {
   parseServerInfo,
   type EsClientFactory,
   type EsClientLike,
+  type EsRequestOptions,
   type EsServer,
 } from './client.js';
+import { deadlinesOf, withDeadline, type Deadlines } from '../deadline.js';
 import { earlier, storedRecord, summarize } from '../records.js';
 
 /** Index of the notifications (Python's `index_name` default). */
@@ -54,10 +56,12 @@ export class ElasticsearchDriver implements Driver, TraceReader {
   readonly #options: DriverOptions;
   #server: EsServer | undefined;
   #probing: Promise<EsServer> | undefined;
+  readonly #deadlines: Deadlines;
 
   constructor(nodeUrl: string, client: EsClientLike, options: DriverOptions = {}) {
     this.nodeUrl = redactConnectionString(nodeUrl);
     this.#client = client;
+    this.#deadlines = deadlinesOf(options);
     this.#options = options;
   }
 
@@ -66,7 +70,7 @@ export class ElasticsearchDriver implements Driver, TraceReader {
     return this.#server;
   }
 
-  /** Identifies the server with `GET /` (once; retried after a failure). */
+  /** Identifies the server with `GET /` (once; retried after a failure), within `connectTimeoutMs`. */
   async connect(): Promise<EsServer> {
     if (this.#server !== undefined) return this.#server;
     this.#probing ??= this.#probe().finally(() => (this.#probing = undefined));
@@ -77,7 +81,17 @@ export class ElasticsearchDriver implements Driver, TraceReader {
     let server: EsServer;
     try {
       // why: the factory may run inside a traced request; the store's own I/O is never traced
-      server = parseServerInfo(await runOutsideTrace(() => this.#client.info()));
+      const ms = this.#deadlines.connectMs;
+      server = parseServerInfo(
+        await runOutsideTrace(() =>
+          withDeadline(
+            this.#client.info(undefined, { requestTimeout: ms, maxRetries: 0 }),
+            ms,
+            `Elasticsearch at ${this.nodeUrl}`,
+            'GET /',
+          ),
+        ),
+      );
     } catch (error) {
       throw new DriverUnavailableError(
         `Cannot reach Elasticsearch/OpenSearch at ${this.nodeUrl}: ${(error as Error)?.message ?? error}`,
@@ -129,8 +143,15 @@ export class ElasticsearchDriver implements Driver, TraceReader {
     const operations = this.bulkOperations(batch, server);
     let response;
     try {
-      response = await this.#client.bulk({ operations });
+      const ms = this.#deadlines.writeMs;
+      response = await withDeadline(
+        this.#client.bulk({ operations }, { requestTimeout: ms, maxRetries: 0 }),
+        ms,
+        this.#who(),
+        `bulk request of ${batch.length} notifications`,
+      );
     } catch (error) {
+      if (error instanceof DriverUnavailableError) throw error;
       throw new DriverUnavailableError(
         `${this.#who()} refused the bulk request: ${(error as Error)?.message ?? error}`,
         error,
@@ -156,31 +177,48 @@ export class ElasticsearchDriver implements Driver, TraceReader {
     await this.connect();
     const out: Doc[] = [];
     let scrollId: string | undefined;
+    // why: one deadline for the whole read (all pages), each request bounded by what is left of it.
+    const ends = Date.now() + this.#deadlines.readMs;
+    const left = (): number => Math.max(1, ends - Date.now());
+    const page = <T>(request: (options: EsRequestOptions) => Promise<T>): Promise<T> => {
+      const ms = left();
+      return withDeadline(request({ requestTimeout: ms }), ms, this.#who(), `search ${index}`);
+    };
     try {
-      let page = await this.#client.search({
-        index,
-        scroll: this.#scroll,
-        size: this.#size,
-        query,
-        sort: ['_doc'],
-        ...(source !== undefined ? { _source: source } : {}),
-      });
+      let next = await page((options) =>
+        this.#client.search(
+          {
+            index,
+            scroll: this.#scroll,
+            size: this.#size,
+            query,
+            sort: ['_doc'],
+            ...(source !== undefined ? { _source: source } : {}),
+          },
+          options,
+        ),
+      );
       for (;;) {
-        scrollId = page._scroll_id ?? scrollId;
-        const hits = page.hits?.hits ?? [];
+        scrollId = next._scroll_id ?? scrollId;
+        const hits = next.hits?.hits ?? [];
         for (const hit of hits) if (hit._source !== undefined) out.push(hit._source);
         if (hits.length === 0 || scrollId === undefined) break;
-        page = await this.#client.scroll({ scroll_id: scrollId, scroll: this.#scroll });
+        const id = scrollId;
+        next = await page((options) => this.#client.scroll({ scroll_id: id, scroll: this.#scroll }, options));
       }
     } catch (error) {
       if (isIndexMissing(error)) return out;
+      if (error instanceof DriverUnavailableError) throw error;
       throw new DriverUnavailableError(
         `${this.#who()} failed to search ${index}: ${(error as Error)?.message ?? error}`,
         error,
       );
     } finally {
       // why: Python never clears its scrolls; each holds server resources until it times out.
-      if (scrollId !== undefined) await this.#client.clearScroll({ scroll_id: scrollId }).catch(() => undefined);
+      if (scrollId !== undefined) {
+        const clear = this.#client.clearScroll({ scroll_id: scrollId });
+        await withDeadline(clear, this.#deadlines.connectMs, this.#who(), 'clear scroll').catch(() => undefined);
+      }
     }
     return out;
   }
@@ -236,9 +274,10 @@ export class ElasticsearchDriver implements Driver, TraceReader {
 }
 
 /**
- * The elasticsearch:// factory (registered in builtin.ts). It asks the server who it is; when
- * it cannot be reached the driver still starts (a service must not lose tracing because the
- * store came up later) and asks again before the next request.
+ * The elasticsearch:// factory (registered in builtin.ts). It starts asking the server who it
+ * is in the background and does not wait: a store that is down or silent must neither delay
+ * the service nor stop the driver from starting (the first write or connect() says why, and
+ * joins the question already asked).
  */
 export async function createElasticsearchDriver(
   connectionString: string,
@@ -246,11 +285,7 @@ export async function createElasticsearchDriver(
   createClient: EsClientFactory = esClientFactory(),
 ): Promise<ElasticsearchDriver> {
   const nodeUrl = esNodeUrl(connectionString);
-  const driver = new ElasticsearchDriver(nodeUrl, await createClient(nodeUrl), options);
-  try {
-    await driver.connect();
-  } catch (error) {
-    logRateLimited('warn', `es-connect:${driver.nodeUrl}`, `osprofiler: ${(error as Error).message}; will retry.`);
-  }
+  const driver = new ElasticsearchDriver(nodeUrl, await createClient(nodeUrl, deadlinesOf(options)), options);
+  driver.connect().catch((error: unknown) => debug('elasticsearch: %s', (error as Error)?.message));
   return driver;
 }

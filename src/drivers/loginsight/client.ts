@@ -4,6 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import { runOutsideTrace } from '../../core/context.js';
 import { BadConnectionStringError, DriverUnavailableError } from '../../errors.js';
 import { pythonJsonDumps } from '../../propagation/python-json.js';
+import { deadlinesOf, withDeadline, type Deadlines } from '../deadline.js';
 
 /** The ingest agent id Python's driver uses. */
 export const LOGINSIGHT_AGENT_ID = 'F52D775B-6017-4787-8C8A-F21AE0AEC057';
@@ -135,10 +136,17 @@ export class LogInsightClient {
   constructor(
     readonly target: LogInsightTarget,
     private readonly request: LogInsightRequester = httpRequester,
-    private readonly timeoutMs = 60_000,
+    /** Login within connectMs, ingest within writeMs, queries within readMs. */
+    private readonly deadlines: Deadlines = deadlinesOf(),
   ) {}
 
-  async #call(method: 'GET' | 'POST', url: string, body: unknown, sessionId?: string): Promise<LogInsightResponse> {
+  async #call(
+    method: 'GET' | 'POST',
+    url: string,
+    body: unknown,
+    timeoutMs: number,
+    sessionId?: string,
+  ): Promise<LogInsightResponse> {
     const headers: Record<string, string> = {};
     if (sessionId !== undefined) headers['X-LI-Session-Id'] = sessionId;
     headers['content-type'] = 'application/json';
@@ -148,11 +156,11 @@ export class LogInsightClient {
       headers,
       body: pythonJsonDumps(body ?? {}),
       verifyTls: this.target.verifyTls,
-      timeoutMs: this.timeoutMs,
+      timeoutMs,
     };
     try {
       // why: reads can be called from traced code; the store's own HTTP is never traced
-      return await runOutsideTrace(() => this.request(req));
+      return await runOutsideTrace(() => withDeadline(this.request(req), timeoutMs, `Log Insight at ${url}`, method));
     } catch (error) {
       const hint = /certificate|self.signed/i.test(String((error as Error)?.message))
         ? ' (a self-signed certificate: set NODE_EXTRA_CA_CERTS, or add ?verify=false to the connection string)'
@@ -192,7 +200,12 @@ export class LogInsightClient {
     if (username === undefined || password === undefined) {
       throw new DriverUnavailableError('Reading from Log Insight needs loginsight://<username>:<password>@<host>.');
     }
-    const response = await this.#call('POST', `${this.target.apiBase}/api/v1/sessions`, { username, password });
+    const response = await this.#call(
+      'POST',
+      `${this.target.apiBase}/api/v1/sessions`,
+      { username, password },
+      this.deadlines.connectMs,
+    );
     if (response.status < 200 || response.status >= 300) throw this.#fail(response, `log in as ${username}`);
     const sessionId = (JSON.parse(response.body) as { sessionId?: unknown }).sessionId;
     if (typeof sessionId !== 'string')
@@ -203,18 +216,19 @@ export class LogInsightClient {
   /** Sends events to the ingestion API in one request. */
   async ingest(events: LogInsightEvent[]): Promise<void> {
     const url = `${this.target.ingestBase}/api/v1/events/ingest/${LOGINSIGHT_AGENT_ID}`;
-    const response = await this.#call('POST', url, { events });
+    const response = await this.#call('POST', url, { events }, this.deadlines.writeMs);
     if (response.status < 200 || response.status >= 300) throw this.#fail(response, `ingest ${events.length} events`);
   }
 
   /** The events of one trace: `base_id CONTAINS <id>`, `timestamp > 0`, at most 20,000. */
   async queryTrace(baseId: string): Promise<LogInsightEvent[]> {
     const path = `/api/v1/events/base_id/CONTAINS+${encodeURIComponent(baseId)}/timestamp/GT+0?limit=20000&timeout=60000`;
-    let response = await this.#call('GET', this.target.apiBase + path, {}, await this.login());
+    const ms = this.deadlines.readMs;
+    let response = await this.#call('GET', this.target.apiBase + path, {}, ms, await this.login());
     if (response.status === 440 || response.status === 401) {
       // the session expired: log in again and retry once
       this.#session = undefined;
-      response = await this.#call('GET', this.target.apiBase + path, {}, await this.login());
+      response = await this.#call('GET', this.target.apiBase + path, {}, ms, await this.login());
     }
     if (response.status < 200 || response.status >= 300) throw this.#fail(response, `query trace ${baseId}`);
     const events = (JSON.parse(response.body) as { events?: unknown }).events;

@@ -6,6 +6,7 @@ import { pythonJsonDumps } from '../../propagation/python-json.js';
 import { buildReport } from '../../report/build.js';
 import type { Report, TraceSummary } from '../../report/types.js';
 import type { Driver, TraceReader, DriverOptions } from '../driver.js';
+import { deadlinesOf } from '../deadline.js';
 import {
   LogInsightClient,
   parseLogInsightConnectionString,
@@ -119,6 +120,11 @@ export class LogInsightDriver implements Driver, TraceReader {
     return this.listTraces();
   }
 
+  /** Logs in (the API's session) within `connectTimeoutMs`, or rejects saying why. */
+  async connect(): Promise<void> {
+    await this.#client.login();
+  }
+
   describe(): string {
     const { host, ingestBase, apiBase } = this.target;
     return `VMware Log Insight at ${host} (ingest ${ingestBase}, queries ${apiBase})`;
@@ -144,5 +150,10 @@ export function createLogInsightDriver(
   const target = parseLogInsightConnectionString(connectionString);
   if (deps.apiBase !== undefined) target.apiBase = deps.apiBase;
   if (deps.ingestBase !== undefined) target.ingestBase = deps.ingestBase;
-  return new LogInsightDriver(new LogInsightClient(target, deps.request, deps.timeoutMs), options);
+  const deadlines = deadlinesOf(
+    deps.timeoutMs === undefined
+      ? options
+      : { connectTimeoutMs: deps.timeoutMs, writeTimeoutMs: deps.timeoutMs, readTimeoutMs: deps.timeoutMs },
+  );
+  return new LogInsightDriver(new LogInsightClient(target, deps.request, deadlines), options);
 }

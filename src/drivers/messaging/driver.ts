@@ -1,4 +1,5 @@
 // messaging:// — notifications as oslo.messaging 1.0 messages on RabbitMQ (amqplib), read back by draining the topic queue.
+import { deadlinesOf, withDeadline } from '../deadline.js';
 import { runOutsideTrace } from '../../core/context.js';
 import { DriverUnavailableError, NotSupportedError } from '../../errors.js';
 import { getHostname } from '../../core/host.js';
@@ -47,14 +48,16 @@ export interface MessagingDriverOptions extends DriverOptions {
   durableQueues?: boolean;
   /** Request context sent with every message as `_context_<key>` fields (Python sends the service's). */
   messageContext?: Record<string, unknown>;
-  /** How long a batch waits for the broker's confirms before it counts as failed. Default 10000. */
+  /** How long a batch waits for the broker's confirms before it counts as failed. Default `writeTimeoutMs` (5000). */
   publishTimeoutMs?: number;
-  /** TCP connect timeout. Default 5000. */
+  /** Connect timeout, AMQP handshake included. Default 5000. */
   connectTimeoutMs?: number;
 }
 
 const PREFETCH = 256;
-const MAX_BACKOFF_MS = 5000;
+// why: a broker back from an outage is written again within about a second (reconnecting also
+// opens a confirm channel and declares the exchange and queue); a refused attempt costs nothing.
+const MAX_BACKOFF_MS = 500;
 
 /**
  * The messaging store: each notification (with project/service) published as the oslo.messaging
@@ -64,7 +67,7 @@ const MAX_BACKOFF_MS = 5000;
  * confirms. Reading a trace consumes the queue until `idleTimeoutMs` (default 1000) passes without
  * a message of that trace; **messages of other traces are consumed and dropped**, as Python's
  * reader does. No listing (Python has none). The connection opens on first use, reconnects with a
- * backoff of up to 5 s, does not keep the process alive while idle, and all I/O runs outside any
+ * backoff of up to 0.5 s, does not keep the process alive while idle, and all I/O runs outside any
  * trace context.
  * @since 0.1.0
  */
@@ -115,7 +118,9 @@ export class MessagingDriver implements Driver, TraceReader {
       }
     }
     if (bodies.length === 0) return;
-    await this.#run(async () => {
+    const deadlines = deadlinesOf(this.#options);
+    // why: publishing can also wait on a channel that never drains; the whole batch gets writeTimeoutMs.
+    const publish = this.#run(async () => {
       let channel: AmqpDriverChannelLike;
       try {
         channel = await this.#publisherChannel();
@@ -126,12 +131,16 @@ export class MessagingDriver implements Driver, TraceReader {
         for (const body of bodies) {
           if (!channel.publish(this.#exchange, this.#routingKey, body, MESSAGE_PROPERTIES)) await drained(channel);
         }
-        await withTimeout(channel.waitForConfirms?.(), this.#options.publishTimeoutMs ?? 10_000, 'broker confirms');
+        const confirmMs = this.#options.publishTimeoutMs ?? deadlinesOf(this.#options).writeMs;
+        await withTimeout(channel.waitForConfirms?.(), confirmMs, 'broker confirms');
       } catch (error) {
         this.#publisher = undefined;
         void channel.close().catch(() => {});
         throw this.#unavailable(error);
       }
+    });
+    await withDeadline(publish, deadlines.writeMs, `RabbitMQ ${redactUrl(this.#url)}`, 'publish', () => {
+      this.#publisher = undefined;
     });
   }
 
@@ -140,8 +149,9 @@ export class MessagingDriver implements Driver, TraceReader {
    * passes with none of them. Other traces' messages are acknowledged and dropped (Python).
    */
   async getReport(baseId: string): Promise<Report> {
+    const connectMs = deadlinesOf(this.#options).connectMs;
     return this.#run(async () => {
-      const model = await this.#connection();
+      const model = await withDeadline(this.#connection(), connectMs, `RabbitMQ ${redactUrl(this.#url)}`, 'connect');
       const channel = await model.createChannel();
       channel.on('error', (error: unknown) => debug('messaging: reader channel: %s', (error as Error)?.message));
       try {
@@ -167,6 +177,12 @@ export class MessagingDriver implements Driver, TraceReader {
   /** Not supported either: error traces are not recorded separately on a queue. */
   async listErrorTraces(): Promise<TraceSummary[]> {
     throw new NotSupportedError('The messaging:// driver cannot list error traces.');
+  }
+
+  /** Opens the connection (AMQP handshake included) within `connectTimeoutMs`, or rejects saying why. */
+  async connect(): Promise<void> {
+    const ms = deadlinesOf(this.#options).connectMs;
+    await this.#run(() => withDeadline(this.#connection(), ms, `RabbitMQ ${redactUrl(this.#url)}`, 'connect'));
   }
 
   describe(): string {
@@ -347,5 +363,5 @@ export async function createMessagingDriver(
   options: MessagingDriverOptions = {},
   connect?: AmqpConnect,
 ): Promise<MessagingDriver> {
-  return new MessagingDriver(connect ?? (await loadAmqplibConnect(options.connectTimeoutMs)), options);
+  return new MessagingDriver(connect ?? (await loadAmqplibConnect(deadlinesOf(options).connectMs)), options);
 }

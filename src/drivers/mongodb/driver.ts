@@ -7,6 +7,7 @@ import type { Notification } from '../../core/payload.js';
 import { buildReport } from '../../report/build.js';
 import type { Report, TraceSummary } from '../../report/types.js';
 import { redactConnectionString, type Driver, type DriverOptions, type TraceReader } from '../driver.js';
+import { deadlinesOf, withDeadline, type Deadlines } from '../deadline.js';
 import { earlier, storedRecord, summarize } from '../records.js';
 
 type Doc = Record<string, unknown>;
@@ -30,12 +31,17 @@ export interface MongoCollectionLike {
 
 /** The part of a MongoClient the driver uses. */
 export interface MongoClientLike {
+  /** Connects (a no-op when connected); after a failed attempt it starts a fresh topology. */
+  connect?(): Promise<unknown>;
   db(name: string): { collection(name: string): MongoCollectionLike };
   close(): Promise<void>;
 }
 
 /** Creates the client for a connection string; replaceable in tests. */
-export type MongoClientFactory = (connectionString: string) => MongoClientLike | Promise<MongoClientLike>;
+export type MongoClientFactory = (
+  connectionString: string,
+  deadlines?: Deadlines,
+) => MongoClientLike | Promise<MongoClientLike>;
 
 /** Options of the MongoDB driver, beyond every driver's. */
 export interface MongoDriverOptions extends DriverOptions {
@@ -59,11 +65,33 @@ export type MongoModuleLoader = () => Promise<unknown>;
  * @throws DriverMissingError when the package is not installed.
  */
 export function mongoClientFactory(load: MongoModuleLoader = () => import('mongodb')): MongoClientFactory {
-  return async (connectionString) => {
+  return async (connectionString, deadlines = deadlinesOf()) => {
     const mod = await loadPeer('mongodb', 'mongodb', load);
-    const MongoClient = peerExport<new (url: string) => MongoClientLike>(mod, 'mongodb', 'mongodb', 'MongoClient');
-    return new MongoClient(connectionString);
+    const MongoClient = peerExport<new (url: string, options: Record<string, number>) => MongoClientLike>(
+      mod,
+      'mongodb',
+      'mongodb',
+      'MongoClient',
+    );
+    return new MongoClient(connectionString, timeoutOptions(connectionString, deadlines));
   };
+}
+
+/**
+ * The client's timeouts from the driver's deadlines, unless the URL sets them. why: the
+ * client's defaults wait 30 s to find a server and forever for a reply.
+ */
+function timeoutOptions(connectionString: string, deadlines: Deadlines): Record<string, number> {
+  const query = connectionString.includes('?') ? connectionString.slice(connectionString.indexOf('?') + 1) : '';
+  const inUrl = new Set([...new URLSearchParams(query).keys()].map((key) => key.toLowerCase()));
+  const out: Record<string, number> = {};
+  const wanted: Array<[string, number]> = [
+    ['serverSelectionTimeoutMS', deadlines.connectMs],
+    ['connectTimeoutMS', deadlines.connectMs],
+    ['socketTimeoutMS', Math.max(deadlines.readMs, deadlines.writeMs)],
+  ];
+  for (const [name, ms] of wanted) if (!inUrl.has(name.toLowerCase())) out[name] = ms;
+  return out;
 }
 
 /**
@@ -83,9 +111,11 @@ export class MongoDriver implements Driver, TraceReader {
   readonly #options: MongoDriverOptions;
   readonly #label: string;
   #indexRequested = false;
+  readonly #deadlines: Deadlines;
 
   constructor(connectionString: string, client: MongoClientLike, options: MongoDriverOptions = {}) {
     this.#client = client;
+    this.#deadlines = deadlinesOf(options);
     this.#options = options;
     this.dbName = options.dbName ?? 'osprofiler';
     this.#label = redactConnectionString(connectionString);
@@ -95,16 +125,44 @@ export class MongoDriver implements Driver, TraceReader {
     return this.#client.db(this.dbName).collection(name);
   }
 
-  async #run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  async #run<T>(what: string, fn: () => Promise<T>, ms = this.#deadlines.readMs): Promise<T> {
     try {
       // why: reads can be called from traced code (a UI handler); the store's I/O is never traced
-      return await runOutsideTrace(fn);
+      return await runOutsideTrace(async () => {
+        await this.#connect();
+        return withDeadline(fn(), ms, `MongoDB at ${this.#label}`, what);
+      });
     } catch (error) {
+      if (error instanceof DriverUnavailableError) throw error;
       throw new DriverUnavailableError(
         `MongoDB at ${this.#label} (database ${this.dbName}) failed to ${what}: ${(error as Error)?.message ?? error}`,
         error,
       );
     }
+  }
+
+  /**
+   * Connects within `connectTimeoutMs` (at once when connected). why: after a failed first
+   * attempt the official client keeps a closed topology and every later operation fails with
+   * "Topology is closed"; connect() again starts a fresh one, so the store is used once it is back.
+   */
+  async #connect(): Promise<void> {
+    const client = this.#client;
+    if (client.connect === undefined) return;
+    try {
+      await withDeadline(client.connect(), this.#deadlines.connectMs, `MongoDB at ${this.#label}`, 'connect');
+    } catch (error) {
+      if (error instanceof DriverUnavailableError) throw error;
+      throw new DriverUnavailableError(
+        `MongoDB at ${this.#label} is unreachable: ${(error as Error)?.message ?? error}`,
+        error,
+      );
+    }
+  }
+
+  /** Connects within `connectTimeoutMs`, or rejects saying why. */
+  async connect(): Promise<void> {
+    await runOutsideTrace(() => this.#connect());
   }
 
   async notifyBatch(batch: readonly Notification[]): Promise<void> {
@@ -129,12 +187,16 @@ export class MongoDriver implements Driver, TraceReader {
       this.#indexRequested = true;
       void this.#ensureIndex();
     }
-    await this.#run('store notifications', async () => {
-      // why: insertMany adds `_id` to the objects it gets; storedRecord made them copies.
-      await this.#collection('profiler').insertMany(docs, { ordered: false });
-      // ordered, so the last error of a trace wins as with Python's successive updates
-      if (errors.length > 0) await this.#collection('profiler_error').bulkWrite(errors, { ordered: true });
-    });
+    await this.#run(
+      'store notifications',
+      async () => {
+        // why: insertMany adds `_id` to the objects it gets; storedRecord made them copies.
+        await this.#collection('profiler').insertMany(docs, { ordered: false });
+        // ordered, so the last error of a trace wins as with Python's successive updates
+        if (errors.length > 0) await this.#collection('profiler_error').bulkWrite(errors, { ordered: true });
+      },
+      this.#deadlines.writeMs,
+    );
   }
 
   async #ensureIndex(): Promise<void> {
@@ -200,6 +262,6 @@ export async function createMongoDriver(
   options: MongoDriverOptions = {},
   createClient: MongoClientFactory = mongoClientFactory(),
 ): Promise<MongoDriver> {
-  const client = await createClient(connectionString);
+  const client = await createClient(connectionString, deadlinesOf(options));
   return new MongoDriver(connectionString, client, options);
 }

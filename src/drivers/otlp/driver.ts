@@ -1,4 +1,5 @@
 // otlp:// — sends trace points as spans to an OpenTelemetry collector over OTLP/HTTP (JSON, fetch); write-only.
+import { deadlinesOf, withDeadline } from '../deadline.js';
 import { runOutsideTrace } from '../../core/context.js';
 import { BadConnectionStringError, DriverUnavailableError } from '../../errors.js';
 import { debug, logRateLimited } from '../../log.js';
@@ -11,7 +12,7 @@ import { buildTraceRequest, otlpTraceId, serviceName, type OtlpSpan, type SpanNa
 export interface OtlpDriverOptions extends DriverOptions {
   /** Extra HTTP headers for the collector (e.g. an API key). */
   otlpHeaders?: Record<string, string>;
-  /** Time limit of one export request in ms (default 10,000). */
+  /** Time limit of one export request in ms (default: what is left of `writeTimeoutMs`, 5000, shared by the retries). */
   exportTimeoutMs?: number;
   /** Most trace points waiting for their stop (default 10,000); older ones are sent unfinished. */
   maxOpenSpans?: number;
@@ -142,16 +143,23 @@ export class OtlpDriver implements Driver {
       ...this.#flavour.resource,
     };
     const body = JSON.stringify(buildTraceRequest(spans, resource, this.#flavour.scopeName));
-    const timeoutMs = this.#options.exportTimeoutMs ?? 10_000;
+    // why: retries share one budget (writeTimeoutMs), so a collector that never answers fails
+    // a batch within the deadline instead of three times it.
+    const budgetMs = deadlinesOf(this.#options).writeMs;
+    const ends = Date.now() + budgetMs;
+    const perAttemptMs = this.#options.exportTimeoutMs ?? budgetMs;
     let wait = this.#options.retryDelayMs ?? 200;
     for (let attempt = 1; ; attempt++) {
       this.exportStats.requests++;
       let response: OtlpHttpResponse;
+      const timeoutMs = Math.max(1, Math.min(perAttemptMs, ends - Date.now()));
       try {
         // why: close() may run inside a traced context; the exporter's HTTP is never traced
-        response = await runOutsideTrace(() => this.#send(this.endpoint, body, this.#headers, timeoutMs));
+        response = await runOutsideTrace(() =>
+          withDeadline(this.#send(this.endpoint, body, this.#headers, timeoutMs), timeoutMs, this.endpoint, 'export'),
+        );
       } catch (error) {
-        if (attempt < 3) {
+        if (attempt < 3 && Date.now() + wait < ends) {
           await delay(wait);
           wait *= 2;
           continue;
@@ -167,9 +175,10 @@ export class OtlpDriver implements Driver {
         this.#checkPartialSuccess(response.body);
         return;
       }
-      if (RETRYABLE.has(response.status) && attempt < 3) {
-        const seconds = Number(response.retryAfter);
-        await delay(Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, 5000) : wait);
+      const seconds = Number(response.retryAfter);
+      const retryIn = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, 5000) : wait;
+      if (RETRYABLE.has(response.status) && attempt < 3 && Date.now() + retryIn < ends) {
+        await delay(retryIn);
         wait *= 2;
         continue;
       }

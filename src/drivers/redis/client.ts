@@ -3,9 +3,11 @@ import { loadPeer, peerExport } from '../load-peer.js';
 import { runOutsideTrace } from '../../core/context.js';
 import { DriverUnavailableError } from '../../errors.js';
 import { debug } from '../../log.js';
+import { withDeadline } from '../deadline.js';
 import type { RedisClientOptions } from './url.js';
 
-const MAX_BACKOFF_MS = 5000;
+// why: a store back from an outage is written again within about a second; one connect attempt a second costs nothing.
+const MAX_BACKOFF_MS = 1000;
 
 /** The part of an ioredis pipeline the driver uses. */
 export interface RedisPipelineLike {
@@ -18,7 +20,7 @@ export interface RedisPipelineLike {
 /** The part of an ioredis client the driver uses (tests may pass a fake). */
 export interface RedisClientLike {
   readonly status: string;
-  readonly stream?: { ref?(): unknown; unref?(): unknown } | undefined;
+  readonly stream?: { ref?(): unknown; unref?(): unknown; readonly destroyed?: boolean } | undefined;
   connect(): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(): void;
@@ -49,7 +51,9 @@ export async function importIoredis(
 /**
  * One client's connection as the driver manages it: the client has no offline queue and no
  * automatic retries, so an operation on a client that is down connects first, and a failed
- * attempt makes the next ones fail at once until a backoff (doubling, up to 5 s) has passed.
+ * attempt makes the next ones fail at once until a backoff (doubling, up to 1 s) has passed.
+ * Connecting (the ready check included) has `connectTimeoutMs`, each operation its own
+ * deadline; one that passes drops the connection, so a server that went silent is left.
  * The idle connection does not keep the process alive.
  */
 export class RedisConnection {
@@ -62,9 +66,12 @@ export class RedisConnection {
   #busy = 0;
   #closed = false;
 
-  constructor(client: RedisClientLike, label: string) {
+  readonly #connectTimeoutMs: number;
+
+  constructor(client: RedisClientLike, label: string, connectTimeoutMs: number) {
     this.#client = client;
     this.#label = label;
+    this.#connectTimeoutMs = connectTimeoutMs;
     client.on('error', (error: Error) => {
       this.#lastError = error;
       debug('%s: %s', this.#label, error?.message);
@@ -72,13 +79,17 @@ export class RedisConnection {
     client.on('ready', () => this.#applyRef());
   }
 
-  /** Runs one operation outside any trace, on a connected client, keeping the process alive meanwhile. */
-  run<T>(op: (client: RedisClientLike) => Promise<T>): Promise<T> {
+  /**
+   * Runs one operation outside any trace, on a connected client, keeping the process alive
+   * meanwhile. Past `timeoutMs` (connecting not included) it rejects and the connection is dropped.
+   */
+  run<T>(op: (client: RedisClientLike) => Promise<T>, timeoutMs: number, what: string): Promise<T> {
     return runOutsideTrace(async () => {
       this.#busy++;
       this.#applyRef();
       try {
-        return await op(await this.#ready());
+        const client = await this.#ready();
+        return await withDeadline(op(client), timeoutMs, this.#label, what, () => client.disconnect());
       } finally {
         this.#busy--;
         this.#applyRef();
@@ -115,7 +126,8 @@ export class RedisConnection {
   async #connect(): Promise<void> {
     try {
       this.#lastError = undefined;
-      await this.#client.connect();
+      const client = this.#client;
+      await withDeadline(client.connect(), this.#connectTimeoutMs, this.#label, 'connect', () => client.disconnect());
       this.#backoffMs = 0;
       this.#retryAt = 0;
     } catch (error) {
@@ -134,7 +146,10 @@ export class RedisConnection {
   #applyRef(): void {
     // why: an idle connection must not keep a finished host process alive; one in use must.
     const stream = this.#client.stream;
-    if (this.#busy > 0) stream?.ref?.();
-    else stream?.unref?.();
+    // why: ioredis keeps the last socket after it closed; ref()/unref() on a socket without a
+    // handle adds a 'connect' listener each time, so an outage would pile them up (and warn).
+    if (stream === undefined || stream.destroyed === true) return;
+    if (this.#busy > 0) stream.ref?.();
+    else stream.unref?.();
   }
 }

@@ -5,6 +5,7 @@ import { logRateLimited } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
 import type { Report, TraceSummary } from '../../report/types.js';
 import type { Driver, TraceReader, DriverOptions } from '../driver.js';
+import { deadlinesOf, type Deadlines } from '../deadline.js';
 import { storedRecord } from '../records.js';
 import { importIoredis, RedisConnection, type RedisClientLike } from './client.js';
 import { REDIS_ERROR_PREFIX, REDIS_LIST_PREFIX, RedisReader } from './read.js';
@@ -33,7 +34,7 @@ export interface RedisDriverStats {
  * pipeline per batch; `osprofiler_error:<base_id>` when filterErrorTrace and `info.etype`.
  * Reads also understand the legacy one-key-per-notification layout. The client is created with
  * no offline queue and no automatic retries: while Redis is down a batch fails at once (the
- * notifier counts it) and the next batch reconnects, with a backoff of up to 5 s. The idle
+ * notifier counts it) and the next batch reconnects, with a backoff of up to 1 s. The idle
  * connection does not keep the process alive. All I/O runs outside any trace context.
  * @since 0.1.0
  */
@@ -46,18 +47,25 @@ export class RedisDriver implements Driver, TraceReader {
   readonly #label: string;
   readonly #connection: RedisConnection;
   readonly #reader: RedisReader;
+  readonly #deadlines: Deadlines;
 
   constructor(client: RedisClientLike, options: RedisDriverOptions = {}) {
     this.#options = options;
     this.scheme = options.scheme ?? 'redis';
     this.#label = options.label ?? 'Redis';
-    this.#connection = new RedisConnection(client, this.#label);
+    this.#deadlines = deadlinesOf(options);
+    this.#connection = new RedisConnection(client, this.#label, this.#deadlines.connectMs);
     this.#reader = new RedisReader(this.stats);
   }
 
   /** Starts connecting in the background (failures surface when a batch is written). */
   warmUp(): void {
-    this.#connection.run(async () => {}).catch(() => {});
+    this.connect().catch(() => {});
+  }
+
+  /** Connects (the ready check included) within `connectTimeoutMs`, or rejects saying why. */
+  async connect(): Promise<void> {
+    await this.#connection.run(async () => {}, this.#deadlines.connectMs, 'connect');
   }
 
   /** Stores a batch: one pipeline with one LPUSH per trace (and the error markers). */
@@ -89,20 +97,29 @@ export class RedisDriver implements Driver, TraceReader {
       }
     }
     if (lists.size === 0) return;
-    await this.#connection.run(async (client) => {
-      const pipeline = client.pipeline();
-      // LPUSH k v1 v2 … leaves the list as successive LPUSHes would: newest at index 0.
-      for (const [key, values] of lists) pipeline.lpush(key, ...values);
-      for (const [key, value] of errors) pipeline.set(key, value);
-      const results = await pipeline.exec();
-      const failed = results === null ? new Error('the pipeline was discarded') : results.find(([error]) => error)?.[0];
-      if (failed) throw new DriverUnavailableError(`${this.#label}: ${failed.message}`, failed);
-    });
+    await this.#connection.run(
+      async (client) => {
+        const pipeline = client.pipeline();
+        // LPUSH k v1 v2 … leaves the list as successive LPUSHes would: newest at index 0.
+        for (const [key, values] of lists) pipeline.lpush(key, ...values);
+        for (const [key, value] of errors) pipeline.set(key, value);
+        const results = await pipeline.exec();
+        const failed =
+          results === null ? new Error('the pipeline was discarded') : results.find(([error]) => error)?.[0];
+        if (failed) throw new DriverUnavailableError(`${this.#label}: ${failed.message}`, failed);
+      },
+      this.#deadlines.writeMs,
+      `writing ${batch.length} notifications`,
+    );
   }
 
   /** The report of one trace: legacy keys (oldest first), then the list in LRANGE order (newest first), as Python feeds them. */
   async getReport(baseId: string): Promise<Report> {
-    return this.#connection.run((client) => this.#reader.report(client, baseId));
+    return this.#connection.run(
+      (client) => this.#reader.report(client, baseId),
+      this.#deadlines.readMs,
+      'read a trace',
+    );
   }
 
   /**
@@ -111,12 +128,16 @@ export class RedisDriver implements Driver, TraceReader {
    * keys (whose names carry the timestamp). SCAN in batches, never KEYS. Oldest trace first.
    */
   async listTraces(fields: readonly string[] = ['base_id', 'timestamp']): Promise<TraceSummary[]> {
-    return this.#connection.run((client) => this.#reader.traces(client, fields));
+    return this.#connection.run((client) => this.#reader.traces(client, fields), this.#deadlines.readMs, 'list traces');
   }
 
   /** The `osprofiler_error:*` markers, oldest first, one per trace (written only with filterErrorTrace). */
   async listErrorTraces(): Promise<TraceSummary[]> {
-    return this.#connection.run((client) => this.#reader.errorTraces(client));
+    return this.#connection.run(
+      (client) => this.#reader.errorTraces(client),
+      this.#deadlines.readMs,
+      'list error traces',
+    );
   }
 
   describe(): string {

@@ -1,6 +1,7 @@
 // Parses redis://, rediss:// and redissentinel:// connection strings and builds the ioredis options.
 import { BadConnectionStringError } from '../../errors.js';
 import { redactConnectionString, type DriverOptions } from '../driver.js';
+import { deadlinesOf } from '../deadline.js';
 
 /** One `host:port` address. */
 export interface RedisEndpoint {
@@ -60,9 +61,8 @@ const DEFAULT_SENTINEL_PORT = 26379;
 export const DEFAULT_SENTINEL_TIMEOUT_MS = 100;
 /** Python's `[profiler] sentinel_service_name` default. */
 export const DEFAULT_SENTINEL_SERVICE_NAME = 'mymaster';
-// why: redis-py sets no timeout for redis:// at all; we bound connects and stalled replies so a
-// wedged server cannot hold the notifier's single in-flight batch forever.
-const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+// why: redis-py sets no timeout for redis:// at all; we bound connects (connectTimeoutMs) and
+// stalled replies so a wedged server cannot hold the notifier's single in-flight batch forever.
 const DEFAULT_SOCKET_TIMEOUT_MS = 10_000;
 
 /**
@@ -157,7 +157,7 @@ export function buildRedisOptions(target: RedisTarget, options: DriverOptions = 
           ...common,
           host: target.endpoints[0]!.host,
           port: target.endpoints[0]!.port,
-          connectTimeout: target.connectTimeoutMs ?? target.socketTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+          connectTimeout: target.connectTimeoutMs ?? target.socketTimeoutMs ?? deadlinesOf(options).connectMs,
           socketTimeout: target.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS,
         };
   if (target.username !== undefined) out.username = target.username;

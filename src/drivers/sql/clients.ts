@@ -5,15 +5,26 @@ import type { SqlServerDialect } from './url.js';
 /** What the driver needs from a database: `?` placeholders, rows as plain objects. */
 export interface SqlClientLike {
   readonly dialect: SqlServerDialect;
-  query(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  /**
+   * Runs one statement. With `timeoutMs`, a reply that has not come by then fails the query and
+   * the connection it used is dropped (a silent server is not used again).
+   */
+  query(sql: string, params?: readonly unknown[], timeoutMs?: number): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
 type Row = Record<string, unknown>;
 
+/** A pg query with pg's client-side reply timeout (`query_timeout`). */
+export interface PgQueryConfig {
+  text: string;
+  values: unknown[];
+  query_timeout?: number;
+}
+
 /** The part of a pg.Pool the driver uses. */
 export interface PgPool {
-  query(sql: string, params: unknown[]): Promise<{ rows: Row[] }>;
+  query(config: PgQueryConfig): Promise<{ rows: Row[] }>;
   end(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
@@ -24,10 +35,13 @@ export function pgClient(pool: PgPool, label = 'PostgreSQL'): SqlClientLike {
   pool.on('error', (error) => debug('%s: idle connection error: %s', label, error?.message));
   return {
     dialect: 'postgresql',
-    async query(sql, params = []) {
+    async query(sql, params = [], timeoutMs) {
       let n = 0;
       const text = params.length === 0 ? sql : sql.replace(/\?/g, () => `$${++n}`);
-      return (await pool.query(text, [...params])).rows;
+      // why: pg fails a query whose reply is late and the pool then discards that client.
+      const config: PgQueryConfig = { text, values: [...params] };
+      if (timeoutMs !== undefined) config.query_timeout = timeoutMs;
+      return (await pool.query(config)).rows;
     },
     close: () => pool.end(),
   };
@@ -83,12 +97,21 @@ export function mysqlClient(mysql: MysqlModule, settings: object, label = 'MySQL
     });
   return {
     dialect: 'mysql',
-    async query(sql, params = []) {
+    async query(sql, params = [], timeoutMs) {
       busy++;
       applyRef();
+      let timer: NodeJS.Timeout | undefined;
       try {
         const c = conn ?? (await (connecting ??= open().finally(() => (connecting = undefined))));
-        return await new Promise<Row[]>((resolve, reject) =>
+        return await new Promise<Row[]>((resolve, reject) => {
+          if (timeoutMs !== undefined) {
+            timer = setTimeout(() => {
+              // why: a server that stopped answering is dropped; the next query connects again.
+              if (conn === c) conn = undefined;
+              c.destroy();
+              reject(new Error(`no reply within ${timeoutMs} ms`));
+            }, timeoutMs);
+          }
           c.query(sql, [...params], (error, rows) => {
             if (error) {
               // why: after a fatal error mysql2 will not use the connection again; the next query reconnects.
@@ -96,9 +119,10 @@ export function mysqlClient(mysql: MysqlModule, settings: object, label = 'MySQL
               return reject(error);
             }
             resolve(Array.isArray(rows) ? (rows as Row[]) : []);
-          }),
-        );
+          });
+        });
       } finally {
+        clearTimeout(timer);
         busy--;
         applyRef();
       }

@@ -6,6 +6,7 @@ import { debug, logRateLimited } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
 import type { Report, TraceSummary } from '../../report/types.js';
 import type { Driver, TraceReader, DriverOptions } from '../driver.js';
+import { deadlinesOf, withDeadline, type Deadlines } from '../deadline.js';
 import type { SqlClientLike } from './clients.js';
 import {
   SQL_COLUMNS,
@@ -64,9 +65,11 @@ export class SqlDriver implements Driver, TraceReader {
   #schema: Promise<void> | undefined;
   #schemaReady = false;
   #closed = false;
+  readonly #deadlines: Deadlines;
 
   constructor(client: SqlClientLike, options: SqlDriverOptions = {}) {
     this.#client = client;
+    this.#deadlines = deadlinesOf(options);
     this.scheme = options.scheme ?? client.dialect;
     this.#label = options.label ?? client.dialect;
     this.#defaults = {
@@ -86,7 +89,9 @@ export class SqlDriver implements Driver, TraceReader {
   /** Creates table `data` and its indexes unless they exist (Python: `create_all(checkfirst=True)`). */
   ensureSchema(): Promise<void> {
     if (this.#schemaReady) return Promise.resolve();
-    this.#schema ??= runOutsideTrace(() => this.#createSchema()).then(
+    this.#schema ??= runOutsideTrace(() =>
+      withDeadline(this.#createSchema(), this.#deadlines.writeMs, this.#label, 'create table "data"'),
+    ).then(
       () => void (this.#schemaReady = true),
       (error: unknown) => {
         this.#schema = undefined;
@@ -112,20 +117,21 @@ export class SqlDriver implements Driver, TraceReader {
       }
     }
     if (rows.length === 0) return;
-    await this.#run(async () => {
+    const ms = this.#deadlines.writeMs;
+    await this.#run(ms, `writing ${batch.length} notifications`, async () => {
       await this.ensureSchema();
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         const chunk = rows.slice(i, i + INSERT_CHUNK);
         const sql = `INSERT INTO data (${SQL_INSERT_COLUMNS.join(', ')}) VALUES ${chunk.map(() => ROW_PLACEHOLDERS).join(', ')}`;
         try {
-          await this.#query(sql, chunk.flat());
+          await this.#query(sql, chunk.flat(), ms);
         } catch (error) {
           if (!NO_TABLE.has(errorCode((error as Error).cause))) throw error;
           // why: the table was dropped while we ran (a cleanup job): create it again, once.
           this.#schemaReady = false;
           this.#schema = undefined;
           await this.ensureSchema();
-          await this.#query(sql, chunk.flat());
+          await this.#query(sql, chunk.flat(), ms);
         }
       }
     });
@@ -134,10 +140,11 @@ export class SqlDriver implements Driver, TraceReader {
   /** The report of one trace, rows in id order as Python reads them (an empty report if unknown). */
   async getReport(baseId: string): Promise<Report> {
     return this.#read(
-      async () => {
+      'read a trace',
+      async (ms) => {
         const reader = new SqlReportReader();
         const sql = `SELECT ${SQL_REPORT_COLUMNS.join(', ')} FROM data WHERE base_id = ? ORDER BY id`;
-        for (const row of await this.#query(sql, [String(baseId)])) reader.add(row as SqlRowLike);
+        for (const row of await this.#query(sql, [String(baseId)], ms)) reader.add(row as SqlRowLike);
         this.stats.lastReportSkipped = reader.skipped;
         if (reader.skipped > 0) {
           logRateLimited(
@@ -158,15 +165,20 @@ export class SqlDriver implements Driver, TraceReader {
    */
   async listTraces(fields: readonly string[] = ['base_id', 'timestamp']): Promise<TraceSummary[]> {
     return this.#read(
-      async () => {
+      'list traces',
+      async (ms) => {
         const simple = fields.every((f) => f === 'base_id' || f === 'timestamp');
         const rows = simple
           ? await this.#query(
               'SELECT base_id, MIN(timestamp) AS timestamp FROM data WHERE base_id IS NOT NULL GROUP BY base_id ORDER BY 2, 1',
+              [],
+              ms,
             )
           : await this.#query(
               `SELECT * FROM (SELECT d.*, ROW_NUMBER() OVER (PARTITION BY base_id ORDER BY timestamp, id) AS osp_rn
                FROM data d WHERE base_id IS NOT NULL) t WHERE osp_rn = 1 ORDER BY timestamp, base_id`,
+              [],
+              ms,
             );
         return rows.map((row) => projectRow(row, fields));
       },
@@ -180,10 +192,13 @@ export class SqlDriver implements Driver, TraceReader {
    */
   async listErrorTraces(): Promise<TraceSummary[]> {
     return this.#read(
-      async () => {
+      'list error traces',
+      async (ms) => {
         const text = this.#client.dialect === 'postgresql' ? 'data::text' : 'CAST(data AS CHAR)';
         const candidates = await this.#query(
           `SELECT base_id, data FROM data WHERE name LIKE '%stop' AND ${text} LIKE '%etype%'`,
+          [],
+          ms,
         );
         const ids = new Set<string>();
         for (const row of candidates) {
@@ -195,7 +210,7 @@ export class SqlDriver implements Driver, TraceReader {
         for (let i = 0; i < all.length; i += IN_CHUNK) {
           const chunk = all.slice(i, i + IN_CHUNK);
           const sql = `SELECT base_id, MIN(timestamp) AS timestamp FROM data WHERE base_id IN (${chunk.map(() => '?').join(', ')}) GROUP BY base_id`;
-          for (const row of await this.#query(sql, chunk))
+          for (const row of await this.#query(sql, chunk, ms))
             out.push({ base_id: String(row.base_id), timestamp: row.timestamp });
         }
         return out.sort((a, b) => compareText(a.timestamp, b.timestamp) || compareText(a.base_id, b.base_id));
@@ -208,6 +223,12 @@ export class SqlDriver implements Driver, TraceReader {
     return this.#label;
   }
 
+  /** Connects (login included) and runs `SELECT 1` within `connectTimeoutMs`, or rejects saying why. */
+  async connect(): Promise<void> {
+    const ms = this.#deadlines.connectMs;
+    await this.#run(ms, 'connect', () => this.#query('SELECT 1', [], ms));
+  }
+
   /** Closes the connections (idempotent). */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -217,17 +238,22 @@ export class SqlDriver implements Driver, TraceReader {
 
   // ---- internals ----
 
-  #run<T>(op: () => Promise<T>): Promise<T> {
+  /** Runs `op` outside any trace; past `ms` it fails with "did not answer within". */
+  #run<T>(ms: number, what: string, op: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new DriverUnavailableError(`${this.#label}: the driver is closed.`));
-    return runOutsideTrace(op);
+    return withDeadline(runOutsideTrace(op), ms, this.#label, what);
   }
 
-  /** A read: creates the table if it can (as Python's driver does on start); a missing table reads as empty. */
-  #read<T>(op: () => Promise<T>, empty: () => T): Promise<T> {
-    return this.#run(async () => {
-      await this.ensureSchema().catch(() => {});
+  /**
+   * A read; a missing table reads as empty (the driver creates it in the background when it
+   * starts, as Python's does). why: waiting for the table here first made a read of a server that
+   * does not answer cost two connect deadlines.
+   */
+  #read<T>(what: string, op: (ms: number) => Promise<T>, empty: () => T): Promise<T> {
+    const ms = this.#deadlines.readMs;
+    return this.#run(ms, what, async () => {
       try {
-        return await op();
+        return await op(ms);
       } catch (error) {
         if (error instanceof DriverUnavailableError && NO_TABLE.has(errorCode(error.cause))) return empty();
         throw error;
@@ -235,9 +261,9 @@ export class SqlDriver implements Driver, TraceReader {
     });
   }
 
-  async #query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+  async #query(sql: string, params: readonly unknown[], timeoutMs: number): Promise<Row[]> {
     try {
-      return await this.#client.query(sql, params);
+      return await this.#client.query(sql, params, timeoutMs);
     } catch (error) {
       throw this.#unavailable('query failed', error);
     }
@@ -245,23 +271,27 @@ export class SqlDriver implements Driver, TraceReader {
 
   async #createSchema(): Promise<void> {
     const client = this.#client;
+    const ms = this.#deadlines.writeMs;
     const tolerate = (error: unknown): void => {
       if (!ALREADY_EXISTS.has(errorCode(error))) throw error;
     };
     if (client.dialect === 'postgresql') {
-      await client.query(createTableSql('postgresql', true)).catch(tolerate);
-      for (const sql of createIndexSql({ ifNotExists: true, extra: true })) await client.query(sql).catch(tolerate);
+      await client.query(createTableSql('postgresql', true), [], ms).catch(tolerate);
+      for (const sql of createIndexSql({ ifNotExists: true, extra: true }))
+        await client.query(sql, [], ms).catch(tolerate);
       return;
     }
     // why: MySQL has no CREATE INDEX IF NOT EXISTS (MariaDB has); look the indexes up instead.
-    await client.query(`${createTableSql('mysql', true)} DEFAULT CHARSET=utf8mb4`).catch(tolerate);
+    await client.query(`${createTableSql('mysql', true)} DEFAULT CHARSET=utf8mb4`, [], ms).catch(tolerate);
     const existing = await client.query(
       "SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'data'",
+      [],
+      ms,
     );
     const names = new Set(existing.map((row) => String(row.name ?? row.NAME ?? row.INDEX_NAME ?? '')));
     for (const sql of createIndexSql({ extra: true })) {
       const name = /^CREATE INDEX (\S+) ON/.exec(sql)?.[1];
-      if (name !== undefined && !names.has(name)) await client.query(sql).catch(tolerate);
+      if (name !== undefined && !names.has(name)) await client.query(sql, [], ms).catch(tolerate);
     }
   }
 

@@ -2,6 +2,7 @@
 import { runOutsideTrace } from '../../core/context.js';
 import type { DriverOptions } from '../driver.js';
 import { loadPeer, peerExport } from '../load-peer.js';
+import { deadlinesOf } from '../deadline.js';
 import { mysqlClient, pgClient, type MysqlModule, type PgPool, type SqlClientLike } from './clients.js';
 import { SqlDriver } from './driver.js';
 import { describeSqlTarget, mysqlConnectionSettings, parseSqlUrl, pgPoolSettings, type SqlTarget } from './url.js';
@@ -9,18 +10,23 @@ import { describeSqlTarget, mysqlConnectionSettings, parseSqlUrl, pgPoolSettings
 export { mysqlClient, pgClient, type MysqlModule, type SqlClientLike } from './clients.js';
 export { SqlDriver, type SqlDriverOptions, type SqlDriverStats } from './driver.js';
 
-async function openClient(scheme: string, target: SqlTarget, label: string): Promise<SqlClientLike> {
+async function openClient(
+  scheme: string,
+  target: SqlTarget,
+  label: string,
+  connectTimeoutMs: number,
+): Promise<SqlClientLike> {
   if (target.dialect === 'postgresql') {
     const pg = await loadPeer(scheme, 'pg', () => import('pg'));
     const Pool = peerExport<new (settings: object) => PgPool>(pg, scheme, 'pg', 'Pool');
     return pgClient(
-      runOutsideTrace(() => new Pool(pgPoolSettings(target))),
+      runOutsideTrace(() => new Pool(pgPoolSettings(target, connectTimeoutMs))),
       label,
     );
   }
   const mysql2 = await loadPeer(scheme, 'mysql2', () => import('mysql2'));
   const mysql = (mysql2.default ?? mysql2) as unknown as MysqlModule;
-  return mysqlClient(mysql, mysqlConnectionSettings(target), label);
+  return mysqlClient(mysql, mysqlConnectionSettings(target, connectTimeoutMs), label);
 }
 
 /**
@@ -34,7 +40,7 @@ export async function createSqlDriver(connectionString: string, options: DriverO
   const target = parseSqlUrl(connectionString);
   const scheme = String(connectionString).trim().split('://', 1)[0]!.toLowerCase();
   const label = describeSqlTarget(target);
-  const client = await openClient(scheme, target, label);
+  const client = await openClient(scheme, target, label, deadlinesOf(options).connectMs);
   const driver = new SqlDriver(client, { ...options, scheme, label });
   driver.warmUp();
   return driver;

@@ -1,5 +1,6 @@
 // Parses SQLAlchemy-style postgresql:// and mysql:// connection strings into pg / mysql2 settings.
 import { BadConnectionStringError } from '../../errors.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../deadline.js';
 import { redactConnectionString } from '../driver.js';
 
 /** The server SQL dialects the SQL driver speaks (SQLite has its own driver). */
@@ -94,16 +95,16 @@ export function parseSqlUrl(connectionString: string): SqlTarget {
 }
 
 /**
- * pg.Pool settings: a small pool (writes are one batch at a time), 5 s connect timeout (or
- * `?connect_timeout=` seconds), `?sslmode=` (`disable`; `require` without and `verify-ca` /
+ * pg.Pool settings: a small pool (writes are one batch at a time), a connect timeout
+ * (`?connect_timeout=` seconds, else `connectTimeoutMs`, default 5 s), `?sslmode=` (`disable`; `require` without and `verify-ca` /
  * `verify-full` with certificate checks), and idle connections that never hold the process.
  * @since 0.1.0
  */
-export function pgPoolSettings(target: SqlTarget): PgPoolSettings {
+export function pgPoolSettings(target: SqlTarget, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): PgPoolSettings {
   const out: PgPoolSettings = {
     application_name: target.query.application_name ?? 'osprofiler',
     max: 4,
-    connectionTimeoutMillis: timeoutMs(target.query.connect_timeout) ?? 5000,
+    connectionTimeoutMillis: timeoutMs(target.query.connect_timeout) ?? connectTimeoutMs,
     idleTimeoutMillis: 10_000,
     allowExitOnIdle: true,
   };
@@ -121,16 +122,19 @@ export function pgPoolSettings(target: SqlTarget): PgPoolSettings {
 }
 
 /**
- * mysql2 connection settings: utf8mb4 (or `?charset=`), `?unix_socket=`, 5 s connect timeout
- * (or `?connect_timeout=` seconds), `?ssl=true` for TLS with the system CAs.
+ * mysql2 connection settings: utf8mb4 (or `?charset=`), `?unix_socket=`, a connect timeout
+ * (`?connect_timeout=` seconds, else `connectTimeoutMs`, default 5 s), `?ssl=true` for TLS with the system CAs.
  * @since 0.1.0
  */
-export function mysqlConnectionSettings(target: SqlTarget): MysqlConnectionSettings {
+export function mysqlConnectionSettings(
+  target: SqlTarget,
+  connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
+): MysqlConnectionSettings {
   const out: MysqlConnectionSettings = {
     database: target.database ?? '',
     // why: MySQL's "utf8" is the 3-byte subset; traces carry any text.
     charset: target.query.charset === undefined || target.query.charset === 'utf8' ? 'utf8mb4' : target.query.charset,
-    connectTimeout: timeoutMs(target.query.connect_timeout) ?? 5000,
+    connectTimeout: timeoutMs(target.query.connect_timeout) ?? connectTimeoutMs,
   };
   if (target.socketPath !== undefined) out.socketPath = target.socketPath;
   else if (target.host !== undefined) out.host = target.host;
