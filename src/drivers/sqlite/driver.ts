@@ -91,7 +91,7 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
    * last one; inline writes are synchronous anyway.
    */
   get maxWritesInFlight(): number {
-    return this.#writerThread === undefined ? 1 : 2;
+    return this.#writerThread === undefined || this.#writerThread.inlineOnly ? 1 : 2;
   }
   /** `:memory:` or the absolute path of the file. */
   readonly path: string;
@@ -151,7 +151,9 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
     this.#writerThread =
       readonly || inline
         ? undefined
-        : new SqliteWriterThread({ path: location.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+        : new SqliteWriterThread({ path: location.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 }, (chunks) =>
+            this.#writeInline(chunks),
+          );
     try {
       if (!readonly) this.#prepareSchema();
     } catch (error) {
@@ -211,6 +213,10 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
     if (values.length > 0) chunks.push(values);
     if (chunks.length === 0) return;
     if (this.#writerThread !== undefined) return this.#writerThread.write(chunks);
+    this.#writeInline(chunks);
+  }
+
+  #writeInline(chunks: readonly RowChunk[]): void {
     (this.#insertInline ??= createBatchInserter(this.#db))(chunks);
   }
 

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from './library.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { configureWriter, createBatchInserter, type RowChunk } from './insert.js';
-import type { WriterRequest, WriterResponse, WriterStart } from './writer-protocol.js';
+import { WRITER_READY_ID, type WriterRequest, type WriterResponse, type WriterStart } from './writer-protocol.js';
 
 const { path, busyTimeoutMs } = workerData as WriterStart;
 const port = parentPort!;
@@ -45,3 +45,6 @@ port.on('message', (request: WriterRequest) => {
   }
   port.postMessage(response);
 });
+
+// why: the main thread writes inline instead when the thread dies before this (it could not start).
+port.postMessage({ id: WRITER_READY_ID } satisfies WriterResponse);
