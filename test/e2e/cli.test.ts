@@ -151,7 +151,7 @@ describe('osprofiler CLI: an empty or missing store', () => {
     writeFileSync(garbage, 'this is not SQLite '.repeat(100));
     const r = await run(['trace', 'list', '--connection-string', `sqlite:///${garbage}`]);
     assert.equal(r.code, 1);
-    assert.ok(r.stderr.includes(`could not read the store SQLite file ${garbage}`), r.stderr);
+    assert.ok(r.stderr.includes(`No trace store here: ${garbage} cannot be read as a SQLite database`), r.stderr);
   });
 
   it('a trace argument that is neither a uuid nor a file fails with exit 1', async () => {

@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from './library.js';
 import type BetterSqlite3 from 'better-sqlite3';
-import { BadConnectionStringError, DriverUnavailableError } from '../../errors.js';
+import { BadConnectionStringError, DriverUnavailableError, OsprofilerError } from '../../errors.js';
+import { openReader } from './open-reader.js';
 import { getHostname } from '../../core/host.js';
 import { logRateLimited } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
@@ -129,12 +130,16 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
       if (created) mkdirIfMissing(dirname(location.path));
     }
     try {
-      this.#db = new Database(location.path, {
-        readonly,
-        fileMustExist: mustExist,
-        timeout: options.busyTimeoutMs ?? 5000,
-      });
+      this.#db =
+        readonly && !location.memory
+          ? openReader(location.path, options.busyTimeoutMs ?? 5000)
+          : new Database(location.path, {
+              readonly,
+              fileMustExist: mustExist,
+              timeout: options.busyTimeoutMs ?? 5000,
+            });
     } catch (error) {
+      if (error instanceof OsprofilerError) throw error;
       throw new DriverUnavailableError(
         `Cannot open the SQLite file ${location.path}: ${(error as Error).message}`,
         error,
@@ -229,8 +234,23 @@ export class SqliteDriver implements Driver, TraceOverviewSource {
       .prepare<[string], unknown[]>(`SELECT ${SQL_REPORT_COLUMNS.join(', ')} FROM data WHERE base_id = ? ORDER BY id`)
       .raw(true)
       .iterate(String(baseId));
-    // v holds the SQL_REPORT_COLUMNS, in that order
-    for (const v of rows) reader.addColumns(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    let read = 0;
+    try {
+      // v holds the SQL_REPORT_COLUMNS, in that order
+      for (const v of rows) {
+        reader.addColumns(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        read++;
+      }
+    } catch (error) {
+      // why: a damaged file fails the query at the first bad page; the rows before it are good,
+      // and showing them (saying what happened) beats showing nothing.
+      if (read === 0) throw error;
+      logRateLimited(
+        'warn',
+        `sqlite-read-damaged:${this.path}`,
+        `osprofiler: reading trace ${baseId} stopped at damage in ${this.path} (${(error as Error).message}); showing the ${read} row(s) read before it`,
+      );
+    }
     this.stats.lastReportSkipped = reader.skipped;
     if (reader.skipped > 0) {
       logRateLimited(
