@@ -7,6 +7,7 @@ import { renderJson } from '../report/json.js';
 import type { Report } from '../report/types.js';
 import { messageOf } from '../cli/io.js';
 import { PAGE_CSP, renderListPage, renderMessagePage, type ListedTrace } from './pages.js';
+import { BusyError, SharedQueries } from './shared-queries.js';
 
 /** Where the browser reads traces; the store may not exist yet when the browser starts. */
 export interface TraceStore {
@@ -49,6 +50,8 @@ interface Answer {
   body: string;
   /** The page carries its own CSP (the report viewer's, in a meta element). */
   ownCsp?: boolean;
+  /** Seconds for a Retry-After header (503). */
+  retryAfter?: number;
 }
 
 const TYPES = {
@@ -64,10 +67,15 @@ const TYPES = {
  * Python CLI's `--json` form). Read-only: anything but GET/HEAD is refused. Never throws.
  */
 export function createUiListener(options: UiListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const state: ListenerState = { options, queries: new SharedQueries<StoreListing>() };
   return (req, res) => {
-    answer(options, req).then(
+    answer(state, req).then(
       (result) => send(req, res, result),
       (error: unknown) => {
+        if (error instanceof BusyError) {
+          send(req, res, { status: 503, type: 'text', body: `${error.message}\n`, retryAfter: 1 });
+          return;
+        }
         options.onError?.(error);
         send(req, res, {
           status: 502,
@@ -79,7 +87,14 @@ export function createUiListener(options: UiListenerOptions): (req: IncomingMess
   };
 }
 
-async function answer(options: UiListenerOptions, req: IncomingMessage): Promise<Answer> {
+/** One listener's options and its shared list queries. */
+interface ListenerState {
+  options: UiListenerOptions;
+  queries: SharedQueries<StoreListing>;
+}
+
+async function answer(state: ListenerState, req: IncomingMessage): Promise<Answer> {
+  const { options } = state;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return { status: 405, type: 'text', body: 'The trace browser is read-only: only GET and HEAD are answered.\n' };
   }
@@ -88,8 +103,8 @@ async function answer(options: UiListenerOptions, req: IncomingMessage): Promise
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
-  if (path === '/') return listPage(options, url.searchParams);
-  if (path === '/api/traces') return listJson(options, url.searchParams);
+  if (path === '/') return listPage(state, url.searchParams);
+  if (path === '/api/traces') return listJson(state, url.searchParams);
   const traceMatch = /^\/(api\/)?traces\/([^/]+)$/.exec(path);
   if (traceMatch !== null) return tracePage(options, safeDecode(traceMatch[2]!), traceMatch[1] !== undefined);
   if (path === '/favicon.ico') return { status: 404, type: 'text', body: '' };
@@ -136,48 +151,56 @@ interface Listing {
   truncated: boolean;
 }
 
+/** What the store answered for a list: newest first, before the text filter. */
+interface StoreListing {
+  all: ListedTrace[];
+  total: number | undefined;
+}
+
+/** The store's list for `errorsOnly`, the newest `limit` only, or every trace when `limit` is undefined. */
+async function storeListing(driver: Driver, errorsOnly: boolean, limit: number | undefined): Promise<StoreListing> {
+  if (hasTraceOverviews(driver)) {
+    const overviews = await driver.listTraceOverviews({ errorsOnly, ...(limit !== undefined ? { limit } : {}) });
+    return { all: overviews.reverse(), total: await driver.countTraces() };
+  }
+  const listed = errorsOnly ? await driver.listErrorTraces() : await driver.listTraces(['base_id', 'timestamp']);
+  const all = listed
+    .map((t) => ({ base_id: String(t.base_id), timestamp: typeof t.timestamp === 'string' ? t.timestamp : '' }))
+    .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0));
+  return { all, total: errorsOnly ? undefined : all.length };
+}
+
 /** Newest first, filtered, at most `limit` (+ whether more matched). */
-async function listTraces(driver: Driver, q: ListQuery): Promise<Listing> {
+async function listTraces(queries: SharedQueries<StoreListing>, driver: Driver, q: ListQuery): Promise<Listing> {
   const needle = q.query.toLowerCase();
   const matches = (t: ListedTrace): boolean =>
     needle === '' ||
     t.base_id.toLowerCase().includes(needle) ||
     (t.services ?? []).some((s) => s.toLowerCase().includes(needle)) ||
     (t.error ?? '').toLowerCase().includes(needle);
-  let all: ListedTrace[];
-  let total: number | undefined;
-  if (hasTraceOverviews(driver)) {
-    // why: without a text filter the store itself keeps only the newest `limit + 1`.
-    const overviews = await driver.listTraceOverviews({
-      errorsOnly: q.errorsOnly,
-      ...(needle === '' ? { limit: q.limit + 1 } : {}),
-    });
-    all = overviews.reverse();
-    total = await driver.countTraces();
-  } else {
-    const listed = q.errorsOnly ? await driver.listErrorTraces() : await driver.listTraces(['base_id', 'timestamp']);
-    all = listed
-      .map((t) => ({ base_id: String(t.base_id), timestamp: typeof t.timestamp === 'string' ? t.timestamp : '' }))
-      .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0));
-    total = q.errorsOnly ? undefined : all.length;
-  }
-  const matching = all.filter(matches);
+  // why: without a text filter the store itself keeps only the newest `limit + 1`; with one, every
+  // request filters the same full list, so they all share one query.
+  const storeLimit = needle === '' ? q.limit + 1 : undefined;
+  const key = `${q.errorsOnly ? 'errors' : 'all'}:${storeLimit ?? '*'}`;
+  const { all, total } = await queries.run(key, () => storeListing(driver, q.errorsOnly, storeLimit));
+  const matching = needle === '' ? all : all.filter(matches);
   return { traces: matching.slice(0, q.limit), total, truncated: matching.length > q.limit };
 }
 
 /** The listing `params` ask for, and whether the store exists yet. */
 async function listingFor(
-  options: UiListenerOptions,
+  state: ListenerState,
   params: URLSearchParams,
 ): Promise<{ q: ListQuery; listing: Listing; missing: boolean }> {
-  const q = listQuery(options, params);
-  const driver = await options.store.driver();
+  const q = listQuery(state.options, params);
+  const driver = await state.options.store.driver();
   if (driver === undefined) return { q, listing: { traces: [], total: 0, truncated: false }, missing: true };
-  return { q, listing: await listTraces(driver, q), missing: false };
+  return { q, listing: await listTraces(state.queries, driver, q), missing: false };
 }
 
-async function listPage(options: UiListenerOptions, params: URLSearchParams): Promise<Answer> {
-  const { q, listing, missing } = await listingFor(options, params);
+async function listPage(state: ListenerState, params: URLSearchParams): Promise<Answer> {
+  const { options } = state;
+  const { q, listing, missing } = await listingFor(state, params);
   return {
     status: 200,
     type: 'html',
@@ -190,9 +213,13 @@ async function listPage(options: UiListenerOptions, params: URLSearchParams): Pr
   };
 }
 
-async function listJson(options: UiListenerOptions, params: URLSearchParams): Promise<Answer> {
-  const { listing } = await listingFor(options, params);
-  return { status: 200, type: 'json', body: `${JSON.stringify({ store: options.store.description, ...listing })}\n` };
+async function listJson(state: ListenerState, params: URLSearchParams): Promise<Answer> {
+  const { listing } = await listingFor(state, params);
+  return {
+    status: 200,
+    type: 'json',
+    body: `${JSON.stringify({ store: state.options.store.description, ...listing })}\n`,
+  };
 }
 
 async function tracePage(options: UiListenerOptions, rawId: string, asJson: boolean): Promise<Answer> {
@@ -224,6 +251,7 @@ function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
     'content-type': TYPES[answer.type],
     'content-length': body.length,
     ...(answer.status === 405 ? { allow: 'GET, HEAD' } : {}),
+    ...(answer.retryAfter !== undefined ? { 'retry-after': String(answer.retryAfter) } : {}),
     ...(answer.type === 'html' && !answer.ownCsp ? { 'content-security-policy': PAGE_CSP } : {}),
   });
   res.end(req.method === 'HEAD' ? undefined : body);
