@@ -101,6 +101,8 @@ describe('osprofiler CLI: help, version, usage errors', () => {
       ['trace', 'show', UNKNOWN, '--json', '--dot'],
       ['trace', 'show', UNKNOWN, '--idle-timeout', 'soon'],
       ['trace', 'list', '--limit', '-1'],
+      ['trace', 'list', '--limit', '99999999999999999999'],
+      ['trace', 'list', '--limit', '1e3'],
       ['frobnicate'],
     ]) {
       const r = await run(argv);
