@@ -2,6 +2,7 @@
 // The full fuzz run of the signed-header path: N (default 1,000,000) random and mutated header pairs
 // through signedUnpack and wrapListener; prints the counts and the time, exits 1 on any failure.
 // Run: node --import tsx scripts/fuzz-headers.mjs [pairs] [seed]
+import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { fuzzListener, fuzzOne, headerPairArb } from '../test/helpers/header-fuzz.ts';
 
