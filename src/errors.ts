@@ -63,6 +63,13 @@ export class NotATraceStoreError extends OsprofilerError {
   }
 }
 
+/** A report that cannot be rendered in the asked form (e.g. indented JSON beyond JavaScript's largest string). */
+export class ReportTooLargeError extends OsprofilerError {
+  constructor(message: string) {
+    super('OSP_ERR_REPORT_TOO_LARGE', message);
+  }
+}
+
 /** A driver that cannot do what was asked (e.g. read traces back from an OTLP collector). */
 export class NotSupportedError extends OsprofilerError {
   constructor(message: string) {

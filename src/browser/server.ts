@@ -4,6 +4,7 @@ import type { Driver } from '../drivers/driver.js';
 import { hasTraceOverviews } from '../drivers/trace-overview.js';
 import { canonicalUuid } from '../core/ids.js';
 import { renderJson } from '../report/json.js';
+import { ReportTooLargeError } from '../errors.js';
 import type { Report } from '../report/types.js';
 import { messageOf } from '../cli/io.js';
 import { PAGE_CSP, renderListPage, renderMessagePage, type ListedTrace } from './pages.js';
@@ -232,7 +233,15 @@ async function tracePage(options: UiListenerOptions, rawId: string, asJson: bool
       ? { status: 404, type: 'json', body: `${JSON.stringify({ error: message })}\n` }
       : { status: 404, type: 'html', body: renderMessagePage('Trace not found', message) };
   }
-  if (asJson) return { status: 200, type: 'json', body: `${renderJson(report)}\n` };
+  if (asJson) {
+    try {
+      return { status: 200, type: 'json', body: `${renderJson(report)}\n` };
+    } catch (error) {
+      // why: a report too deep for indented JSON is the data's limit, not a failed store (502).
+      if (!(error instanceof ReportTooLargeError)) throw error;
+      return { status: 413, type: 'json', body: `${JSON.stringify({ error: error.message })}\n` };
+    }
+  }
   // why: loaded on the first trace shown; it carries the whole viewer bundle.
   const { renderHtml } = await import('../report/html.js');
   return {
