@@ -53,6 +53,23 @@ export class DriverUnavailableError extends OsprofilerError {
   }
 }
 
+/**
+ * What was opened for reading is not a trace store: a file of another application, an empty file,
+ * or one that is not a database at all. Readers say so in one line and leave the file untouched.
+ */
+export class NotATraceStoreError extends OsprofilerError {
+  constructor(message: string, cause?: unknown) {
+    super('OSP_ERR_NOT_A_TRACE_STORE', message, { cause });
+  }
+}
+
+/** A report that cannot be rendered in the asked form (e.g. indented JSON beyond JavaScript's largest string). */
+export class ReportTooLargeError extends OsprofilerError {
+  constructor(message: string) {
+    super('OSP_ERR_REPORT_TOO_LARGE', message);
+  }
+}
+
 /** A driver that cannot do what was asked (e.g. read traces back from an OTLP collector). */
 export class NotSupportedError extends OsprofilerError {
   constructor(message: string) {

@@ -4,9 +4,11 @@ import type { TraceReader } from '../drivers/driver.js';
 import { overviewMatches, type TraceOverview, type TraceSearchQuery } from '../drivers/trace-overview.js';
 import { canonicalUuid } from '../core/ids.js';
 import { renderJson } from '../report/json.js';
+import { ReportTooLargeError } from '../errors.js';
 import type { Report } from '../report/types.js';
 import { messageOf } from '../cli/io.js';
 import { PAGE_CSP, renderListPage, renderMessagePage, type ListedTrace } from './pages.js';
+import { BusyError, SharedQueries } from './shared-queries.js';
 
 /** Where the browser reads traces; the store may not exist yet when the browser starts. */
 export interface TraceStore {
@@ -49,6 +51,8 @@ interface Answer {
   body: string;
   /** The page carries its own CSP (the report viewer's, in a meta element). */
   ownCsp?: boolean;
+  /** Seconds for a Retry-After header (503). */
+  retryAfter?: number;
 }
 
 const TYPES = {
@@ -66,10 +70,15 @@ const TYPES = {
  * Python CLI's `--json` form). Read-only: anything but GET/HEAD is refused. Never throws.
  */
 export function createUiListener(options: UiListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const state: ListenerState = { options, queries: new SharedQueries<Listing>() };
   return (req, res) => {
-    answer(options, req).then(
+    answer(state, req).then(
       (result) => send(req, res, result),
       (error: unknown) => {
+        if (error instanceof BusyError) {
+          send(req, res, { status: 503, type: 'text', body: `${error.message}\n`, retryAfter: 1 });
+          return;
+        }
         options.onError?.(error);
         send(req, res, {
           status: 502,
@@ -81,7 +90,14 @@ export function createUiListener(options: UiListenerOptions): (req: IncomingMess
   };
 }
 
-async function answer(options: UiListenerOptions, req: IncomingMessage): Promise<Answer> {
+/** One listener's options and its shared list queries. */
+interface ListenerState {
+  options: UiListenerOptions;
+  queries: SharedQueries<Listing>;
+}
+
+async function answer(state: ListenerState, req: IncomingMessage): Promise<Answer> {
+  const { options } = state;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return { status: 405, type: 'text', body: 'The trace browser is read-only: only GET and HEAD are answered.\n' };
   }
@@ -90,8 +106,8 @@ async function answer(options: UiListenerOptions, req: IncomingMessage): Promise
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
-  if (path === '/') return listPage(options, url.searchParams);
-  if (path === '/api/traces') return listJson(options, url.searchParams);
+  if (path === '/') return listPage(state, url.searchParams);
+  if (path === '/api/traces') return listJson(state, url.searchParams);
   const traceMatch = /^\/(api\/)?traces\/([^/]+)$/.exec(path);
   if (traceMatch !== null) return tracePage(options, safeDecode(traceMatch[2]!), traceMatch[1] !== undefined);
   if (path === '/favicon.ico') return { status: 404, type: 'text', body: '' };
@@ -195,8 +211,16 @@ function newestFirst(a: ListedTrace, b: ListedTrace): number {
   return a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : a.base_id < b.base_id ? 1 : -1;
 }
 
-/** Newest first, filtered, one page (+ whether more matched). */
-async function listTraces(reader: TraceReader, q: ListQuery): Promise<Listing> {
+/**
+ * Newest first, filtered, one page (+ whether more matched).
+ * why: identical list requests share one store query and its result for a moment (SharedQueries
+ * runs them one at a time), so a burst of them cannot starve cheap requests.
+ */
+function listTraces(queries: SharedQueries<Listing>, reader: TraceReader, q: ListQuery): Promise<Listing> {
+  return queries.run(`${q.limit}:${JSON.stringify(q.search)}`, () => searchStore(reader, q));
+}
+
+async function searchStore(reader: TraceReader, q: ListQuery): Promise<Listing> {
   const search = q.search;
   if (reader.search !== undefined) {
     const page = await reader.search.searchTraces(search);
@@ -244,18 +268,19 @@ async function listTraces(reader: TraceReader, q: ListQuery): Promise<Listing> {
 
 /** The listing `params` ask for, and whether the store exists yet. */
 async function listingFor(
-  options: UiListenerOptions,
+  state: ListenerState,
   params: URLSearchParams,
 ): Promise<{ q: ListQuery; listing: Listing; missing: boolean }> {
-  const q = listQuery(options, params);
-  const reader = await options.store.reader();
+  const q = listQuery(state.options, params);
+  const reader = await state.options.store.reader();
   if (reader === undefined)
     return { q, listing: { traces: [], total: 0, truncated: false, unsupported: [] }, missing: true };
-  return { q, listing: await listTraces(reader, q), missing: false };
+  return { q, listing: await listTraces(state.queries, reader, q), missing: false };
 }
 
-async function listPage(options: UiListenerOptions, params: URLSearchParams): Promise<Answer> {
-  const { q, listing, missing } = await listingFor(options, params);
+async function listPage(state: ListenerState, params: URLSearchParams): Promise<Answer> {
+  const { options } = state;
+  const { q, listing, missing } = await listingFor(state, params);
   return {
     status: 200,
     type: 'html',
@@ -269,14 +294,14 @@ async function listPage(options: UiListenerOptions, params: URLSearchParams): Pr
   };
 }
 
-async function listJson(options: UiListenerOptions, params: URLSearchParams): Promise<Answer> {
-  const { listing } = await listingFor(options, params);
+async function listJson(state: ListenerState, params: URLSearchParams): Promise<Answer> {
+  const { listing } = await listingFor(state, params);
   const last = listing.traces[listing.traces.length - 1];
   const next = listing.truncated && last !== undefined ? `${last.timestamp}~${last.base_id}` : null;
   return {
     status: 200,
     type: 'json',
-    body: `${JSON.stringify({ store: options.store.description, ...listing, next })}\n`,
+    body: `${JSON.stringify({ store: state.options.store.description, ...listing, next })}\n`,
   };
 }
 
@@ -290,7 +315,15 @@ async function tracePage(options: UiListenerOptions, rawId: string, asJson: bool
       ? { status: 404, type: 'json', body: `${JSON.stringify({ error: message })}\n` }
       : { status: 404, type: 'html', body: renderMessagePage('Trace not found', message) };
   }
-  if (asJson) return { status: 200, type: 'json', body: `${renderJson(report)}\n` };
+  if (asJson) {
+    try {
+      return { status: 200, type: 'json', body: `${renderJson(report)}\n` };
+    } catch (error) {
+      // why: a report too deep for indented JSON is the data's limit, not a failed store (502).
+      if (!(error instanceof ReportTooLargeError)) throw error;
+      return { status: 413, type: 'json', body: `${JSON.stringify({ error: error.message })}\n` };
+    }
+  }
   // why: loaded on the first trace shown; it carries the whole viewer bundle.
   const { renderHtml } = await import('../report/html.js');
   return {
@@ -309,6 +342,7 @@ function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
     'content-type': TYPES[answer.type],
     'content-length': body.length,
     ...(answer.status === 405 ? { allow: 'GET, HEAD' } : {}),
+    ...(answer.retryAfter !== undefined ? { 'retry-after': String(answer.retryAfter) } : {}),
     ...(answer.type === 'html' && !answer.ownCsp ? { 'content-security-policy': PAGE_CSP } : {}),
   });
   res.end(req.method === 'HEAD' ? undefined : body);

@@ -17,7 +17,7 @@ import {
 } from '../drivers/driver.js';
 import type { TraceOverview } from '../drivers/trace-overview.js';
 import { createSqliteDriver } from '../drivers/sqlite/driver.js';
-import { BadConnectionStringError, DriverMissingError, OsprofilerError } from '../errors.js';
+import { BadConnectionStringError, DriverMissingError, NotATraceStoreError, OsprofilerError } from '../errors.js';
 import { CliError, EXIT_FAILURE, MISSING_CONNECTION_STRING, messageOf, usageError, type CliIo } from './io.js';
 
 /**
@@ -85,7 +85,9 @@ export async function openStore(choice: StoreChoice, options: DriverOptions, for
   }
   let driver: Driver;
   try {
-    driver = await createDriver(choice.connectionString, { ...options, fileMustExist: true });
+    // why: readers never write: a read-only open makes no table and leaves the journal mode alone,
+    // so a mistyped path cannot change someone else's database (SQLite; other drivers ignore it).
+    driver = await createDriver(choice.connectionString, { ...options, fileMustExist: true, readonly: true });
   } catch (error) {
     throw storeFailure(choice, error);
   }
@@ -131,12 +133,34 @@ export function connectFailure(choice: StoreChoice, error: unknown): CliError {
   );
 }
 
-/** A CliError for a store that could not be opened or read. */
+/** True when the connection string names a file (SQLite) rather than a server. */
+function isFileStore(choice: StoreChoice): boolean {
+  try {
+    return schemeOf(choice.connectionString) === 'sqlite';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A CliError for a store that could not be opened or read. Only a server is told to be checked
+ * for "running and reachable"; a file that is not a trace store, or a damaged one, gets one line.
+ */
 export function storeFailure(choice: StoreChoice, error: unknown): CliError {
-  if (error instanceof BadConnectionStringError || error instanceof DriverMissingError) {
+  if (
+    error instanceof BadConnectionStringError ||
+    error instanceof DriverMissingError ||
+    error instanceof NotATraceStoreError
+  ) {
     return new CliError(EXIT_FAILURE, `osprofiler: ${messageOf(error)}\n`);
   }
   const code = error instanceof OsprofilerError ? '' : ` (${(error as { code?: string })?.code ?? 'error'})`;
+  if (isFileStore(choice)) {
+    return new CliError(
+      EXIT_FAILURE,
+      `osprofiler: could not read the store ${choice.description}: ${messageOf(error)}\n`,
+    );
+  }
   return new CliError(
     EXIT_FAILURE,
     `osprofiler: could not read the store ${choice.description}: ${messageOf(error)}${code}\n` +

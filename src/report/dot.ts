@@ -45,6 +45,18 @@ function detailLine(info: Record<string, unknown>, name: unknown): string | unde
 }
 
 /**
+ * Control characters (C0, DEL, C1, U+2028/9) as the terminal tree shows them, `\\xNN`/`\\uNNNN`,
+ * written with a doubled backslash so Graphviz draws the backslash. why: stored names come from
+ * requests, and raw control characters in the source would reach the terminal or the image.
+ */
+function dotSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code <= 0xff ? `\\\\x${code.toString(16).padStart(2, '0')}` : `\\\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
  * The label Python's `_create_dot_graph` builds: `[<service>:]<name> - <finished-started> ms`,
  * plus `\n<method> <path[:30]>..` for wsgi and `\n<last part of function name>` for rpc/driver.
  * Where Python raises, the port degrades instead: a missing start payload / request / function
@@ -57,9 +69,10 @@ export function dotLabel(info: Record<string, unknown>): string {
     typeof started === 'number' && typeof finished === 'number' && Number.isFinite(finished - started)
       ? Math.trunc(finished - started) + 0
       : 0;
-  const prefix = Object.hasOwn(info, 'service') && typeof info.service === 'string' ? `${info.service}:` : '';
-  const label = `${prefix}${pyStr(info.name)} - ${taken} ms`;
-  const detail = detailLine(info, info.name);
+  const prefix = Object.hasOwn(info, 'service') && typeof info.service === 'string' ? `${dotSafe(info.service)}:` : '';
+  const label = `${prefix}${dotSafe(pyStr(info.name))} - ${taken} ms`;
+  const rawDetail = detailLine(info, info.name);
+  const detail = rawDetail === undefined ? undefined : dotSafe(rawDetail);
   // The source holds a backslash + "n" (Graphviz's line break), not a newline.
   return detail === undefined ? label : `${label}\\n${detail}`;
 }

@@ -1,6 +1,8 @@
 // Renders a report byte-for-byte as Python's json.dumps(report, separators=(",", ": "), indent=2) does.
 import { Buffer } from 'node:buffer';
 import { pythonJsonString } from '../propagation/python-json.js';
+import { ReportTooLargeError } from '../errors.js';
+import { walkReport } from './span-label.js';
 import type { Report } from './types.js';
 
 export { pythonJsonString };
@@ -98,9 +100,14 @@ export function renderJsonValue(root: unknown): string {
   };
 
   open(toJsonValue(root, ''));
+  let written = 0;
   while (stack.length > 0) {
     const frame = stack[stack.length - 1];
     const depth = stack.length;
+    // why: the indentation alone of each line is 2·depth characters; stop before V8's string limit
+    // with a message instead of a bare RangeError (or an out-of-memory crash).
+    written += 2 * depth + 8;
+    if (written > MAX_STRING_CHARS) throw tooLarge(undefined);
     const { container, keys } = frame;
     if (keys === undefined) {
       const arr = container as readonly unknown[];
@@ -131,7 +138,12 @@ export function renderJsonValue(root: unknown): string {
     // an object whose values were all dropped (undefined) comes out as {}, as with JSON.stringify
     out.push(frame.wrote ? `\n${indent(depth - 1)}` : '', keys === undefined ? ']' : '}');
   }
-  return out.join('');
+  try {
+    return out.join('');
+  } catch (error) {
+    if (error instanceof RangeError) throw tooLarge(undefined);
+    throw error;
+  }
 }
 
 // why: recursion depth up to which isPlainJson checks a value (deeper ones take the iterative
@@ -209,5 +221,35 @@ export function renderJsonFast(value: unknown): string {
  * @since 0.1.0
  */
 export function renderJson(report: Report): string {
+  checkIndentedSize(report);
   return renderJsonFast(report);
+}
+
+/**
+ * The longest string V8 builds (2^29 - 24 characters on 64-bit); longer text fails with a bare
+ * "Invalid string length".
+ */
+export const MAX_STRING_CHARS = 2 ** 29 - 24;
+
+/**
+ * Fails early, with a message saying why and what to use instead, when the report's indented JSON
+ * cannot fit in one string. why: indentation grows with depth, so a long parent→child chain
+ * (20,000 levels) needs gigabytes of spaces; each node at tree depth k writes at least six lines
+ * indented 2·2k spaces, which is the lower bound counted here.
+ */
+function checkIndentedSize(report: Report): void {
+  let atLeast = 0;
+  let deepest = 0;
+  walkReport(Array.isArray(report.children) ? report.children : [], (_node, depth) => {
+    atLeast += 24 * (depth + 1);
+    if (depth + 1 > deepest) deepest = depth + 1;
+  });
+  if (atLeast > MAX_STRING_CHARS) throw tooLarge(deepest);
+}
+
+function tooLarge(deepest: number | undefined): ReportTooLargeError {
+  const depth = deepest !== undefined ? ` (points nested ${deepest} levels deep)` : '';
+  return new ReportTooLargeError(
+    `This trace is too deeply nested to write as indented JSON${depth}: the text would exceed JavaScript's largest string (${Math.floor(MAX_STRING_CHARS / 1048576)} MB). Use --trace-event or --html instead.`,
+  );
 }

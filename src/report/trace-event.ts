@@ -3,6 +3,22 @@ import { compareTimestamps, parseTimestampParts, type TimestampParts } from '../
 import { payloadInfo, spanDetail, spanError, spanPayloads, spanService, walkReport } from './span-label.js';
 import type { Report, ReportNode } from './types.js';
 
+/**
+ * How deep `args` may nest. why: JSON.stringify recurses, and info nested thousands of levels
+ * deep (hostile or broken data) overflowed the stack; viewers show no more than a few levels.
+ */
+const MAX_ARGS_DEPTH = 64;
+
+/** `value` with containers deeper than `depth` levels replaced by a note (a copy; never recurses deeper). */
+function capDepth(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth <= 0) return `(nested deeper than ${MAX_ARGS_DEPTH} levels: left out)`;
+  if (Array.isArray(value)) return value.map((v) => capDepth(v, depth - 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = capDepth(v, depth - 1);
+  return out;
+}
+
 /** One event of the trace-event format (complete `X` events and `M` metadata). */
 export interface TraceEvent {
   name: string;
@@ -155,8 +171,8 @@ export function buildTraceEvents(report: Report): TraceEventDocument {
     };
     if (detail !== undefined) args.detail = detail;
     if (error !== undefined) args.error = error;
-    if (start !== undefined) args.start = payloadInfo(start);
-    if (stop !== undefined) args.stop = payloadInfo(stop);
+    if (start !== undefined) args.start = capDepth(payloadInfo(start), MAX_ARGS_DEPTH);
+    if (stop !== undefined) args.stop = capDepth(payloadInfo(stop), MAX_ARGS_DEPTH);
     events.push({
       name: detail === undefined ? name : `${name} ${detail.length > 80 ? `${detail.slice(0, 79)}…` : detail}`,
       cat: name,

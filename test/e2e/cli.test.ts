@@ -101,6 +101,8 @@ describe('osprofiler CLI: help, version, usage errors', () => {
       ['trace', 'show', UNKNOWN, '--json', '--dot'],
       ['trace', 'show', UNKNOWN, '--idle-timeout', 'soon'],
       ['trace', 'list', '--limit', '-1'],
+      ['trace', 'list', '--limit', '99999999999999999999'],
+      ['trace', 'list', '--limit', '1e3'],
       ['frobnicate'],
     ]) {
       const r = await run(argv);
@@ -151,7 +153,7 @@ describe('osprofiler CLI: an empty or missing store', () => {
     writeFileSync(garbage, 'this is not SQLite '.repeat(100));
     const r = await run(['trace', 'list', '--connection-string', `sqlite:///${garbage}`]);
     assert.equal(r.code, 1);
-    assert.ok(r.stderr.includes(`could not read the store SQLite file ${garbage}`), r.stderr);
+    assert.ok(r.stderr.includes(`No trace store here: ${garbage} cannot be read as a SQLite database`), r.stderr);
   });
 
   it('a trace argument that is neither a uuid nor a file fails with exit 1', async () => {

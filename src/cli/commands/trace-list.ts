@@ -104,7 +104,8 @@ export async function traceList(argv: readonly string[], io: CliIo): Promise<num
   let limit: number | undefined;
   if (values.limit !== undefined) {
     limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 0)
+    // why: Number() takes "1e3" and rounds "99999999999999999999" to an integer the store rejects.
+    if (!/^\s*\d+\s*$/.test(values.limit) || !Number.isSafeInteger(limit))
       throw usageError(LIST_USAGE, `argument --limit: invalid count: '${values.limit}'`);
   }
   const errorsOnly = errorTrace ?? values['error-trace'] ?? false;

@@ -10,9 +10,11 @@ import { resolveTraceArgument } from '../id-prefix.js';
 import { renderTerminalTree } from '../../report/terminal.js';
 import { renderTraceEvent } from '../../report/trace-event.js';
 import { SHOW_HELP, SHOW_USAGE } from '../help.js';
+import { ReportTooLargeError } from '../../errors.js';
 import { CliError, EXIT_FAILURE, messageOf, usageError, wantColor, type CliIo } from '../io.js';
 import { driverOptionsFrom } from '../store.js';
 import { loadReport } from '../trace-source.js';
+import type { Report } from '../../report/types.js';
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -87,6 +89,51 @@ function chooseFormat(values: { [K in 'json' | 'html' | 'dot' | 'trace-event']?:
   return chosen[0] ?? 'tree';
 }
 
+type ShowValues = {
+  title?: string;
+  color?: boolean;
+  'no-color'?: boolean;
+  'render-dot'?: string;
+  'critical-path'?: boolean;
+};
+
+/** The report in `format` (undefined: nothing to print, as for --render-dot alone). */
+async function render(
+  format: Format,
+  report: Report,
+  values: ShowValues,
+  id: string | undefined,
+  io: CliIo,
+  out: string | undefined,
+): Promise<string | undefined> {
+  switch (format) {
+    case 'json':
+      return renderJson(report);
+    case 'html': {
+      // why: loaded only when asked for; it carries the whole viewer bundle.
+      const { renderHtml } = await import('../../report/html.js');
+      // why: SQL stores keep base_id in a column, not in the payloads the page could find it in.
+      const title = values.title ?? (id !== undefined ? `Trace ${id}` : undefined);
+      return renderHtml(report, title !== undefined ? { title } : {});
+    }
+    case 'dot':
+      return renderDot(report);
+    case 'trace-event':
+      return renderTraceEvent(report);
+    case 'tree':
+      // --render-dot alone renders the graph and prints nothing else
+      if (values['render-dot'] === undefined || out !== undefined) {
+        return renderTerminalTree(report, {
+          color: wantColor(io, { color: values.color, noColor: values['no-color'], toFile: out !== undefined }),
+          ...(id !== undefined ? { baseId: id } : {}),
+          criticalPath: values['critical-path'] === true,
+        }).replace(/\n$/, '');
+      }
+      break;
+  }
+  return undefined;
+}
+
 /**
  * `osprofiler trace show`: the report of a stored trace (uuid-like argument) or of a file, in the
  * chosen format, on stdout or into `--out`. Returns the exit code; failures are CliErrors.
@@ -122,34 +169,12 @@ export async function traceShow(argv: readonly string[], io: CliIo): Promise<num
 
   const out = values.out;
   let output: string | undefined;
-  switch (format) {
-    case 'json':
-      output = renderJson(report);
-      break;
-    case 'html': {
-      // why: loaded only when asked for; it carries the whole viewer bundle.
-      const { renderHtml } = await import('../../report/html.js');
-      // why: SQL stores keep base_id in a column, not in the payloads the page could find it in.
-      const title = values.title ?? (id !== undefined ? `Trace ${id}` : undefined);
-      output = renderHtml(report, title !== undefined ? { title } : {});
-      break;
-    }
-    case 'dot':
-      output = renderDot(report);
-      break;
-    case 'trace-event':
-      output = renderTraceEvent(report);
-      break;
-    case 'tree':
-      // --render-dot alone renders the graph and prints nothing else
-      if (values['render-dot'] === undefined || out !== undefined) {
-        output = renderTerminalTree(report, {
-          color: wantColor(io, { color: values.color, noColor: values['no-color'], toFile: out !== undefined }),
-          ...(id !== undefined ? { baseId: id } : {}),
-          criticalPath: values['critical-path'] === true,
-        }).replace(/\n$/, '');
-      }
-      break;
+  try {
+    output = await render(format, report, values, id, io, out);
+  } catch (error) {
+    // why: a report too deep for a format gets its own sentence, not "unexpected error".
+    if (error instanceof ReportTooLargeError) throw new CliError(EXIT_FAILURE, `osprofiler: ${error.message}\n`);
+    throw error;
   }
   if (values['render-dot'] !== undefined) {
     const source = format === 'dot' ? (output as string) : renderDot(report);

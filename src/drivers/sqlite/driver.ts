@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadSqlite } from './library.js';
 import type BetterSqlite3 from 'better-sqlite3';
-import { BadConnectionStringError, DriverUnavailableError } from '../../errors.js';
+import { BadConnectionStringError, DriverUnavailableError, OsprofilerError } from '../../errors.js';
+import { openReader } from './open-reader.js';
 import { getHostname } from '../../core/host.js';
 import { logRateLimited } from '../../log.js';
 import type { Notification } from '../../core/payload.js';
@@ -107,7 +108,7 @@ export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource, T
    * last one; inline writes are synchronous anyway.
    */
   get maxWritesInFlight(): number {
-    return this.#writerThread === undefined ? 1 : 2;
+    return this.#writerThread === undefined || this.#writerThread.inlineOnly ? 1 : 2;
   }
   /** `:memory:` or the absolute path of the file. */
   readonly path: string;
@@ -145,13 +146,16 @@ export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource, T
       if (created) mkdirIfMissing(dirname(location.path));
     }
     try {
-      const Database = loadSqlite();
-      this.#db = new Database(location.path, {
-        readonly,
-        fileMustExist: mustExist,
-        timeout: options.busyTimeoutMs ?? 5000,
-      });
+      this.#db =
+        readonly && !location.memory
+          ? openReader(location.path, options.busyTimeoutMs ?? 5000)
+          : new (loadSqlite())(location.path, {
+              readonly,
+              fileMustExist: mustExist,
+              timeout: options.busyTimeoutMs ?? 5000,
+            });
     } catch (error) {
+      if (error instanceof OsprofilerError) throw error;
       throw new DriverUnavailableError(
         `Cannot open the SQLite file ${location.path}: ${(error as Error).message}`,
         error,
@@ -168,7 +172,9 @@ export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource, T
     this.#writerThread =
       readonly || inline
         ? undefined
-        : new SqliteWriterThread({ path: location.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+        : new SqliteWriterThread({ path: location.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 }, (chunks) =>
+            this.#writeInline(chunks),
+          );
     try {
       if (!readonly) this.#prepareSchema();
     } catch (error) {
@@ -228,6 +234,10 @@ export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource, T
     if (values.length > 0) chunks.push(values);
     if (chunks.length === 0) return;
     if (this.#writerThread !== undefined) return this.#writerThread.write(chunks);
+    this.#writeInline(chunks);
+  }
+
+  #writeInline(chunks: readonly RowChunk[]): void {
     (this.#insertInline ??= createBatchInserter(this.#db))(chunks);
   }
 
@@ -240,8 +250,23 @@ export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource, T
       .prepare<[string], unknown[]>(`SELECT ${SQL_REPORT_COLUMNS.join(', ')} FROM data WHERE base_id = ? ORDER BY id`)
       .raw(true)
       .iterate(String(baseId));
-    // v holds the SQL_REPORT_COLUMNS, in that order
-    for (const v of rows) reader.addColumns(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    let read = 0;
+    try {
+      // v holds the SQL_REPORT_COLUMNS, in that order
+      for (const v of rows) {
+        reader.addColumns(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        read++;
+      }
+    } catch (error) {
+      // why: a damaged file fails the query at the first bad page; the rows before it are good,
+      // and showing them (saying what happened) beats showing nothing.
+      if (read === 0) throw error;
+      logRateLimited(
+        'warn',
+        `sqlite-read-damaged:${this.path}`,
+        `osprofiler: reading trace ${baseId} stopped at damage in ${this.path} (${(error as Error).message}); showing the ${read} row(s) read before it`,
+      );
+    }
     this.stats.lastReportSkipped = reader.skipped;
     if (reader.skipped > 0) {
       logRateLimited(

@@ -10,7 +10,13 @@ export interface WriterStart {
 /** Main thread → writer thread. */
 export type WriterRequest = { type: 'write'; id: number; chunks: readonly RowChunk[] } | { type: 'close' };
 
-/** Writer thread → main thread: one answer per write, with the error message when it failed. */
+/** The id of the one message the thread sends, unasked, once it has loaded and can take writes. */
+export const WRITER_READY_ID = 0;
+
+/**
+ * Writer thread → main thread: one answer per write, with the error message when it failed, and
+ * first of all `{ id: WRITER_READY_ID }` (write ids start at 1).
+ */
 export interface WriterResponse {
   id: number;
   error?: string;

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadSqlite } from './library.js';
 import type BetterSqlite3 from 'better-sqlite3';
 import { configureWriter, createBatchInserter, type RowChunk } from './insert.js';
-import type { WriterRequest, WriterResponse, WriterStart } from './writer-protocol.js';
+import { WRITER_READY_ID, type WriterRequest, type WriterResponse, type WriterStart } from './writer-protocol.js';
 
 const Database = loadSqlite();
 
@@ -47,3 +47,6 @@ port.on('message', (request: WriterRequest) => {
   }
   port.postMessage(response);
 });
+
+// why: the main thread writes inline instead when the thread dies before this (it could not start).
+port.postMessage({ id: WRITER_READY_ID } satisfies WriterResponse);
