@@ -78,6 +78,8 @@ export class Collector {
   #flushTimer: NodeJS.Timeout | undefined;
   #pumping: Promise<void> | undefined;
   #stopping = false;
+  /** Stopping, and the store did not take the rest in time: no more writes. */
+  #halted = false;
   #giveUpAt = Infinity;
   #storeBackoffMs = 0;
   #wake: (() => void) | undefined;
@@ -195,7 +197,17 @@ export class Collector {
     this.#filling = undefined;
     if (batch === undefined || batch.records.length === 0) return;
     this.#sealed.push(batch);
-    this.#pumping ??= this.#pump().finally(() => (this.#pumping = undefined));
+    this.#kick();
+  }
+
+  #kick(): void {
+    if (this.#pumping !== undefined) return;
+    this.#pumping = this.#pump().finally(() => {
+      this.#pumping = undefined;
+      // why: a batch sealed after the loop saw an empty list but before this callback ran would
+      // otherwise wait for the next seal (and the last one of a burst, forever).
+      if (this.#sealed.length > 0 && !this.#halted) this.#kick();
+    });
   }
 
   /** Writes the sealed batches one at a time, in order; acknowledges each once it is committed. */
@@ -218,9 +230,9 @@ export class Collector {
           'store',
           `the store failed a batch of ${n} (${(error as Error)?.message}); retrying in ${this.#storeBackoffMs} ms`,
         );
-        if (this.#stopping && Date.now() + this.#storeBackoffMs > this.#giveUpAt) return;
+        if (this.#stopping && Date.now() + this.#storeBackoffMs > this.#giveUpAt) return this.#halt();
         await this.#sleep(this.#storeBackoffMs);
-        if (this.#stopping && Date.now() >= this.#giveUpAt) return;
+        if (this.#stopping && Date.now() >= this.#giveUpAt) return this.#halt();
         continue;
       }
       this.#storeBackoffMs = 0;
@@ -229,6 +241,10 @@ export class Collector {
       stats.pending -= n;
       if (batch.last !== undefined && batch.session.ackUpTo(batch.last)) stats.acked += n;
     }
+  }
+
+  #halt(): void {
+    this.#halted = true;
   }
 
   #sleep(ms: number): Promise<void> {

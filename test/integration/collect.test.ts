@@ -246,10 +246,16 @@ describe('osprofiler collect engine with RabbitMQ', { skip: gate.skip }, () => {
         c.lines.some((l) => /unavailable .*retrying in \d+ ms/.test(l)),
         c.lines.join('\n'),
       );
-      assert.equal(await queueDepth(c.queue), 4, 'the messages wait in RabbitMQ');
+      // why: 4, or 8 when the cut also lost the acks of the first trace (then it is stored twice: at-least-once)
+      const waiting = await queueDepth(c.queue);
+      assert.ok(waiting === 4 || waiting === 8, `the messages wait in RabbitMQ (${waiting})`);
 
       await proxy.start();
-      await waitFor('the second trace stored after reconnecting', () => c.collector.stats().acked === 8, 15_000);
+      await waitFor(
+        'the second trace stored after reconnecting',
+        () => c.collector.stats().acked === 4 + waiting,
+        15_000,
+      );
       assert.equal(c.collector.stats().reconnects, 1);
       assert.equal((await store.getReport(during)).children.length, 1);
     } finally {
