@@ -138,8 +138,9 @@ options:
   -h, --help            show this help message and exit
   --transport-url TRANSPORT_URL
                         Oslo.messaging transport URL of the broker, e.g.
-                        rabbit://user:password@host:5672/ (default
-                        amqp://guest:guest@127.0.0.1:5672/)
+                        rabbit://user:password@host:5672/. Defaults to
+                        env[OSPROFILER_TRANSPORT_URL] if set, else
+                        amqp://guest:guest@127.0.0.1:5672/
   --connection-string CONN_STR
                         Store to write to. Defaults to
                         env[OSPROFILER_CONNECTION_STRING] if set, else the

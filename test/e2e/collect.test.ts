@@ -152,19 +152,12 @@ describe('osprofiler collect: a running collector', { skip: rabbit.skip || vhost
     }
   });
 
-  it('SIGTERM while RabbitMQ is unreachable still exits 0 promptly', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        bin,
-        'collect',
-        '--transport-url',
-        'amqp://guest:guest@127.0.0.1:1/',
-        '--connection-string',
-        `sqlite:///${join(work, 'x.db')}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+  it('SIGTERM while RabbitMQ (from OSPROFILER_TRANSPORT_URL) is unreachable still exits 0 promptly', async () => {
+    const child = spawn(process.execPath, [bin, 'collect', '--connection-string', `sqlite:///${join(work, 'x.db')}`], {
+      // the broker from the environment (keeps a password out of the process list)
+      env: { ...process.env, OSPROFILER_TRANSPORT_URL: 'amqp://guest:secret@127.0.0.1:1/' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -173,6 +166,8 @@ describe('osprofiler collect: a running collector', { skip: rabbit.skip || vhost
       child.kill('SIGTERM');
       assert.equal(await exited, 0, stderr);
       assert.match(stderr, /stopped: received=0 /);
+      assert.match(stderr, /^osprofiler collect: RabbitMQ amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1\/ /);
+      assert.ok(!stderr.includes('secret'), 'the password is never printed');
     } finally {
       child.kill('SIGKILL');
     }

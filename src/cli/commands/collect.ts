@@ -76,7 +76,10 @@ export async function collect(argv: readonly string[], io: CliIo, stop?: AbortSi
     (n) => Number.isInteger(n) && n >= 1 && n <= 65_535,
     'prefetch count (1-65535)',
   );
-  const transportUrl = values['transport-url'] ?? DEFAULT_TRANSPORT_URL;
+  // why: an environment variable keeps the broker password out of the process list (`ps`).
+  const fromEnv = io.env.OSPROFILER_TRANSPORT_URL;
+  const transportUrl =
+    values['transport-url'] ?? (fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : DEFAULT_TRANSPORT_URL);
   let amqpUrl: string;
   try {
     amqpUrl = amqpUrlFromTransportUrl(transportUrl);
