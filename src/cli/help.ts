@@ -1,17 +1,18 @@
 // Usage lines and --help texts of every command level (argparse's layout, our options).
 
-export const MAIN_USAGE = 'usage: osprofiler [-h] [-v] {trace,demo,ui} ...';
+export const MAIN_USAGE = 'usage: osprofiler [-h] [-v] {trace,demo,ui,collect} ...';
 
 export const MAIN_HELP = `${MAIN_USAGE}
 
 Command-line interface to the OpenStack Profiler (Node.js implementation).
 
 positional arguments:
-  {trace,demo,ui}
+  {trace,demo,ui,collect}
                  <subcommands>
     trace        Show and list stored traces
     demo         Run an OpenStack-shaped traced deployment, show its traces
     ui           Browse the stored traces in a web browser
+    collect      Store the notifications services send to RabbitMQ
 
 options:
   -h, --help     show this help message and exit
@@ -151,4 +152,51 @@ ${CONNECTION_HELP}
   --limit N             rows per table in the terminal (default 15; 0: all)
   --color, --no-color   colour the tables (default: when stdout is a terminal
                         and NO_COLOR is not set)
+`;
+
+export const COLLECT_USAGE = `usage: osprofiler collect [-h] [--transport-url TRANSPORT_URL]
+                          [--connection-string CONN_STR]
+                          [--control-exchange EXCHANGE] [--topic TOPIC]
+                          [--durable-queues] [--batch-size N]
+                          [--flush-interval SECONDS] [--prefetch N]
+                          [--dead-letter-queue QUEUE]
+                          [--stats-interval SECONDS]`;
+
+export const COLLECT_HELP = `${COLLECT_USAGE}
+
+Consume the profiler notifications that services send with the messaging://
+driver (Python's and ours) from RabbitMQ and write every trace into a store,
+where trace show, trace list and ui read them as often as needed. A message is
+acknowledged only once the store has committed it. Runs until SIGTERM or
+SIGINT, then writes what it received and exits 0.
+
+options:
+  -h, --help            show this help message and exit
+  --transport-url TRANSPORT_URL
+                        Oslo.messaging transport URL of the broker, e.g.
+                        rabbit://user:password@host:5672/. Defaults to
+                        env[OSPROFILER_TRANSPORT_URL] if set, else
+                        amqp://guest:guest@127.0.0.1:5672/
+  --connection-string CONN_STR
+                        Store to write to. Defaults to
+                        env[OSPROFILER_CONNECTION_STRING] if set, else the
+                        default SQLite store
+  --control-exchange EXCHANGE
+                        oslo.messaging control_exchange (default openstack)
+  --topic TOPIC         notification topic; the queue is TOPIC.info (default
+                        profiler)
+  --durable-queues      declare the exchange and queue durable
+                        (amqp_durable_queues = true in the services)
+  --batch-size N        notifications per store write (default 2000)
+  --flush-interval SECONDS
+                        write a batch that is not full after this long
+                        (default 0.2)
+  --prefetch N          unacknowledged messages held at once (default
+                        4 x batch size, at most 65535)
+  --dead-letter-queue QUEUE
+                        copy messages that hold no notification to this queue
+                        (default: log and drop them)
+  --stats-interval SECONDS
+                        print the counters this often on stderr (default 60;
+                        0: only on exit)
 `;

@@ -11,6 +11,7 @@ import { traceShow } from './commands/trace-show.js';
 import { demo } from '../demo/demo.js';
 import { ui } from './commands/ui.js';
 import { setLogSink } from '../log.js';
+import { collect } from './commands/collect.js';
 
 /** This package's version, from the package.json above this file (src/ or dist/src/). */
 export function packageVersion(): string {
@@ -73,6 +74,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return await demo(rest, io);
       case 'ui':
         return await ui(rest, io);
+      case 'collect':
+        return await collect(rest, io);
       case '-h':
       case '--help':
         io.stdout(MAIN_HELP);
@@ -89,7 +92,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       default:
         throw usageError(
           MAIN_USAGE,
-          `argument {trace,demo,ui}: invalid choice: '${command}' (choose from 'trace', 'demo', 'ui')`,
+          `argument {trace,demo,ui,collect}: invalid choice: '${command}' (choose from 'trace', 'demo', 'ui', 'collect')`,
         );
     }
   } catch (error) {

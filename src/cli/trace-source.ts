@@ -62,6 +62,13 @@ async function notFound(
   ];
   if (missing !== undefined) {
     lines.push(`That file does not exist: no service has stored a trace there yet.`);
+  } else if (store?.driver.scheme === 'messaging') {
+    // why: a queue cannot be listed; reading it consumed every waiting notification.
+    lines.push(
+      'The queue was read until it stayed idle for --idle-timeout seconds; notifications of other traces',
+      'that were waiting were consumed and dropped, as the Python CLI does (run `osprofiler collect` to keep them).',
+      'Messaging stores only see traces sent while listening or still queued: try a longer --idle-timeout.',
+    );
   } else if (store !== undefined) {
     try {
       const contents = await storeContents(store.reader);
@@ -80,8 +87,6 @@ async function notFound(
     } catch (error) {
       lines.push(`The store could not be listed: ${messageOf(error)}`);
     }
-    if (store.driver.scheme === 'messaging')
-      lines.push('Messaging stores only see traces sent while listening: try a longer --idle-timeout.');
   }
   lines.push(
     'Check the trace id, that the services write to this store (their [profiler] connection_string or',

@@ -5,13 +5,15 @@ import type { DriverOptions } from './driver.js';
 
 /**
  * The notification as drivers store it: a copy with `project` and `service` appended, as the
- * Python drivers do (`data = info.copy(); data["project"] = ...; data["service"] = ...`).
+ * Python drivers do (`data = info.copy(); data["project"] = ...; data["service"] = ...`). A
+ * payload that already carries them (a stored record forwarded by `osprofiler collect`) keeps
+ * its own, as the SQL layout does for its columns.
  */
 export function storedRecord(payload: Notification, options: DriverOptions): Notification {
   const record = shallowCopy(payload);
   // why: Python stores None when the service configured no project/service name.
-  record.project = (options.project ?? null) as string;
-  record.service = (options.service ?? null) as string;
+  if (!Object.hasOwn(payload, 'project')) record.project = (options.project ?? null) as string;
+  if (!Object.hasOwn(payload, 'service')) record.service = (options.service ?? null) as string;
   return record;
 }
 

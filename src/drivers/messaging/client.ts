@@ -39,7 +39,7 @@ export interface AmqpConnectionLike {
 
 /** The amqplib internals touched (all optional: other versions may lack them). */
 export interface AmqplibInternals {
-  stream?: { ref?(): unknown; unref?(): unknown };
+  stream?: { ref?(): unknown; unref?(): unknown; destroy?(): unknown };
   heartbeater?: { sendTimer?: { unref?(): unknown }; recvTimer?: { unref?(): unknown } };
 }
 

@@ -52,6 +52,8 @@ export interface MessagingDriverOptions extends DriverOptions {
   publishTimeoutMs?: number;
   /** Connect timeout, AMQP handshake included. Default 5000. */
   connectTimeoutMs?: number;
+  /** How long close() waits for the broker before dropping the socket. Default 2000. */
+  closeTimeoutMs?: number;
 }
 
 const PREFETCH = 256;
@@ -189,14 +191,30 @@ export class MessagingDriver implements Driver, TraceReader {
     return `RabbitMQ ${redactUrl(this.#url)} (exchange ${this.#exchange}, queue ${this.#routingKey})`;
   }
 
-  /** Closes the channel and the connection. Idempotent. */
+  /**
+   * Closes the channel and the connection. Idempotent. Resolves within `closeTimeoutMs`
+   * (default 2000) even when the broker does not answer: then the socket is destroyed.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const model = this.#model ?? (await this.#connecting?.catch(() => undefined));
     this.#model = undefined;
     this.#publisher = undefined;
-    await model?.close().catch(() => {});
+    if (model === undefined) return;
+    const stream = internals(model)?.stream;
+    // why: an idle connection's socket is unref'd (#applyRef), and closing waits for the broker's
+    // Close-Ok on that socket. With nothing else keeping the event loop alive, the process ended
+    // with close() pending: `osprofiler trace show` printed nothing and exited 0 after draining the
+    // queue, and a service's last `await shutdown()` never settled. Holding the socket while
+    // closing keeps the loop alive until the answer comes.
+    stream?.ref?.();
+    try {
+      await withTimeout(model.close(), this.#options.closeTimeoutMs ?? 2000, "the broker's Close-Ok");
+    } catch (error) {
+      debug('messaging: close: %s', (error as Error)?.message);
+      stream?.destroy?.();
+    }
   }
 
   // ---- internals ----

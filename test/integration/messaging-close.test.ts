@@ -1,0 +1,79 @@
+// The messaging:// driver's close() and the notifier's shutdown() settle in a process that has nothing else to do (real RabbitMQ).
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import amqplib from 'amqplib';
+import { requireService } from '../helpers/services.js';
+
+const AMQP_URL = process.env.OSPROFILER_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
+const gate = await requireService('RabbitMQ on 127.0.0.1:5672', async () => {
+  const connection = await amqplib.connect(AMQP_URL, { timeout: 2000 });
+  await connection.close();
+});
+
+const src = (path: string): string => JSON.stringify(fileURLToPath(new URL(`../../src/${path}`, import.meta.url)));
+const dir = mkdtempSync(join(tmpdir(), 'osp-msg-close-'));
+const exchange = `osprofiler-test-${randomUUID()}`;
+const topic = `profiler-test-${randomUUID()}`;
+const options = JSON.stringify({ transportUrl: AMQP_URL, controlExchange: exchange, topic, idleTimeoutMs: 300 });
+
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (gate.skip) return;
+  const raw = await amqplib.connect(AMQP_URL);
+  const channel = await raw.createChannel();
+  await channel.deleteQueue(`${topic}.info`).catch(() => {});
+  await channel.deleteExchange(exchange).catch(() => {});
+  await raw.close().catch(() => {});
+});
+
+/** Runs an ES module in a fresh node (with tsx) and returns what it printed. */
+function runChild(name: string, code: string): { stdout: string; stderr: string; status: number | null } {
+  const script = join(dir, `${name}.mts`);
+  writeFileSync(script, code);
+  const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+  return { stdout: child.stdout, stderr: child.stderr, status: child.status };
+}
+
+describe('messaging:// driver lifecycle in a process with nothing else to do', { skip: gate.skip }, () => {
+  it('close() after a getReport resolves (the process does not end with it pending)', () => {
+    const result = runChild(
+      'read-close',
+      `import { createMessagingDriver } from ${src('drivers/messaging/driver.ts')};
+const driver = await createMessagingDriver('messaging://', ${options});
+const report = await driver.getReport(${JSON.stringify(randomUUID())});
+console.log('read', report.children.length);
+await driver.close();
+console.log('closed');
+`,
+    );
+    assert.equal(result.stdout, 'read 0\nclosed\n', result.stderr);
+    assert.equal(result.status, 0, result.stderr);
+  });
+
+  it('await shutdown() of a messaging notifier settles after its notifications were sent', () => {
+    const base = randomUUID();
+    const result = runChild(
+      'notify-shutdown',
+      `import { createNotifier } from ${src('notifier/create.ts')};
+import { setNotifier } from ${src('notifier/notifier.ts')};
+import { shutdown, notifierStats } from ${src('notifier/lifecycle.ts')};
+import { registerDriver } from ${src('drivers/driver.ts')};
+import { createMessagingDriver } from ${src('drivers/messaging/driver.ts')};
+registerDriver('messaging', createMessagingDriver);
+const notifier = createNotifier('messaging://', { ...${options}, project: 'p', service: 's' });
+setNotifier(notifier);
+notifier({ name: 'x-start', base_id: ${JSON.stringify(base)}, trace_id: 't', parent_id: ${JSON.stringify(base)}, timestamp: '2024-01-01T00:00:00.000001', info: { host: 'h' } });
+await shutdown();
+console.log('settled', notifierStats().written);
+`,
+    );
+    assert.equal(result.stdout, 'settled 1\n', result.stderr);
+    assert.equal(result.status, 0, result.stderr);
+  });
+});
