@@ -1,7 +1,6 @@
 // The demo's client (python-openstackclient-like): each command with --os-profile sends signed trace headers.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { getTraceIdHeaders } from '../index.js';
-import { startTrace } from '../web.js';
+import { getTraceIdHeaders, Profiler, runWithProfiler } from '../index.js';
 import type { Catalog } from './runtime.js';
 
 /** One client command of the demo. */
@@ -109,9 +108,16 @@ export function demoCommands(): ClientCommand[] {
   ];
 }
 
-/** Runs one command as a new trace signed with `hmacKey` (`openstack --os-profile KEY …`). */
+/**
+ * Runs one command as a new trace signed with `hmacKey` (`openstack --os-profile KEY …`).
+ * why: as python-openstackclient does (`profiler.init(key)`, headers added by each API client),
+ * the client only starts the trace and signs its requests; it records no spans of its own, so
+ * each command's trace starts at the API service's `wsgi` point.
+ */
 export async function runCommand(api: ApiClient, command: ClientCommand, hmacKey: string): Promise<ClientRun> {
-  const { result, traceId } = await startTrace(hmacKey, () => command.run(api));
+  const profiler = new Profiler(hmacKey);
+  const traceId = profiler.getBaseId();
+  const result = await runWithProfiler(profiler, () => command.run(api));
   await command.after?.(api, result);
   return { command, traceId, summary: command.counts === undefined ? '' : count(result, command.counts) };
 }
