@@ -7,7 +7,7 @@ import { renderJson } from '../report/json.js';
 import { ReportTooLargeError } from '../errors.js';
 import type { Report } from '../report/types.js';
 import { messageOf } from '../cli/io.js';
-import { PAGE_CSP, renderListPage, renderMessagePage, type ListedTrace } from './pages.js';
+import { PAGE_CSP, renderListPage, renderMessagePage, type ListedTrace, type ListPageForm } from './pages.js';
 import { BusyError, SharedQueries } from './shared-queries.js';
 
 /** Where the browser reads traces; the store may not exist yet when the browser starts. */
@@ -141,16 +141,7 @@ export interface ListQuery {
 }
 
 /** The list form's fields as typed. */
-export interface ListForm {
-  q: string;
-  service: string;
-  op: string;
-  min: string;
-  max: string;
-  from: string;
-  to: string;
-  errors: boolean;
-}
+export type ListForm = ListPageForm;
 
 const FORM_FIELDS = ['q', 'service', 'op', 'min', 'max', 'from', 'to'] as const;
 

@@ -3,12 +3,12 @@ import { msBetween, parseTimestampParts } from '../../propagation/timestamp.js';
 import type { TraceOverview } from '../trace-overview.js';
 
 // why: "project-service" is how OpenStack names a service (OTLP's service.name uses the same).
-const SERVICE_EXPR =
+export const SERVICE_EXPR =
   "CASE WHEN project IS NULL THEN service WHEN service IS NULL THEN project ELSE project || '-' || service END";
 
 // The etype of a stop row. `instr` first so rows without the word are never parsed; json_valid
 // guards every decode (a malformed value would make json functions fail the whole query).
-const ETYPE_EXPR = `CASE WHEN substr(name, -4) = 'stop' AND instr(data, 'etype') > 0 AND json_valid(data) THEN
+export const ETYPE_EXPR = `CASE WHEN substr(name, -4) = 'stop' AND instr(data, 'etype') > 0 AND json_valid(data) THEN
     CASE WHEN json_type(data) = 'text'
       THEN CASE WHEN json_valid(data ->> '$') THEN (data ->> '$') ->> '$.info.etype' END
       ELSE data ->> '$.info.etype' END

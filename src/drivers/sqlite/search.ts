@@ -9,17 +9,10 @@ import {
   type TraceSearchPage,
   type TraceSearchQuery,
 } from '../trace-overview.js';
-import { toOverview } from './overview.js';
+import { ETYPE_EXPR, SERVICE_EXPR, toOverview } from './overview.js';
 
 type Db = BetterSqlite3.Database;
 
-const SERVICE_EXPR =
-  "CASE WHEN project IS NULL THEN service WHEN service IS NULL THEN project ELSE project || '-' || service END";
-const ETYPE_EXPR = `CASE WHEN substr(name, -4) = 'stop' AND instr(data, 'etype') > 0 AND json_valid(data) THEN
-    CASE WHEN json_type(data) = 'text'
-      THEN CASE WHEN json_valid(data ->> '$') THEN (data ->> '$') ->> '$.info.etype' END
-      ELSE data ->> '$.info.etype' END
-  END`;
 /** Rows read per step of the walk at first; doubled each step. */
 const FIRST_STEP = 1024;
 const MAX_LIMIT = 1000;

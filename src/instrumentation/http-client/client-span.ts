@@ -102,3 +102,33 @@ export function schemeOf(protocol: unknown): string {
   if (typeof protocol !== 'string' || protocol === '') return 'http';
   return protocol.endsWith(':') ? protocol.slice(0, -1).toLowerCase() : protocol.toLowerCase();
 }
+
+/**
+ * How many startTrace() calls currently need a request hook. `hold()` counts one and returns its
+ * release (idempotent); `changed` runs after each, so the hook subscribes or unsubscribes.
+ */
+export class HookHolds {
+  #count = 0;
+  readonly #changed: () => void;
+
+  constructor(changed: () => void) {
+    this.#changed = changed;
+  }
+
+  /** True while at least one hold is not released. */
+  get active(): boolean {
+    return this.#count > 0;
+  }
+
+  hold(): () => void {
+    this.#count++;
+    this.#changed();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#count--;
+      this.#changed();
+    };
+  }
+}

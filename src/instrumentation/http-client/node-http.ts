@@ -5,6 +5,7 @@ import https from 'node:https';
 import { currentProfiler } from '../../core/context.js';
 import { debug } from '../../log.js';
 import {
+  HookHolds,
   kClientSpan,
   schemeOf,
   startClientSpan,
@@ -54,7 +55,7 @@ let everyTrace = false;
 /** traceRequests({globalAgents: true}) asked for tracing global agents. */
 let globalAgentsAsked = false;
 /** startTrace() calls running: their traces alone need the hooks. */
-let scopedHolds = 0;
+const holds = new HookHolds(() => sync());
 
 /** Marks the global agents we installed: they act only for the traces the hooks are on for. */
 const kGated = Symbol('osprofiler.gated-agent');
@@ -135,7 +136,7 @@ function ensureStopHooks(): void {
 }
 
 function sync(): void {
-  const wanted = everyTrace || scopedHolds > 0;
+  const wanted = everyTrace || holds.active;
   if (wanted !== startHooked) {
     startHooked = wanted;
     void channels;
@@ -150,7 +151,7 @@ function sync(): void {
   // why: where no channel can add headers (Node before 22.12), a startTrace() script's plain
   // `http.get(url)` only carries them through a tracing global agent; ours are gated, so while
   // one is installed for a startTrace() call other traces' requests pass through untouched.
-  if ((everyTrace && globalAgentsAsked) || (scopedHolds > 0 && !canHookHttpHeaders)) installGlobalAgents();
+  if ((everyTrace && globalAgentsAsked) || (holds.active && !canHookHttpHeaders)) installGlobalAgents();
   else restoreGlobalAgents();
 }
 
@@ -176,15 +177,7 @@ export function unhookNodeHttp(): void {
  * is called (once); other traces are left alone unless hookNodeHttp() is on.
  */
 export function holdNodeHttp(): () => void {
-  scopedHolds++;
-  sync();
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    scopedHolds--;
-    sync();
-  };
+  return holds.hold();
 }
 
 type AddRequest = (this: http.Agent, request: ClientRequest, options: AddRequestOptions) => void;

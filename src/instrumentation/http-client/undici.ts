@@ -3,6 +3,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { currentProfiler } from '../../core/context.js';
 import { debug } from '../../log.js';
 import {
+  HookHolds,
   kClientSpan,
   schemeOf,
   startClientSpan,
@@ -41,7 +42,7 @@ let stopHooked = false;
 /** traceRequests() asked for every trace. */
 let everyTrace = false;
 /** startTrace() calls running: their traces alone need the hook. */
-let scopedHolds = 0;
+const holds = new HookHolds(() => sync());
 
 function onCreate(message: unknown): void {
   // why: the whole cost for a request outside any trace is this read.
@@ -99,7 +100,7 @@ function ensureStopHooks(): void {
 }
 
 function sync(): void {
-  const wanted = everyTrace || scopedHolds > 0;
+  const wanted = everyTrace || holds.active;
   if (wanted === startHooked) return;
   startHooked = wanted;
   void channels;
@@ -124,13 +125,5 @@ export function unhookUndici(): void {
  * called (once); other traces are left alone unless hookUndici() is on.
  */
 export function holdUndici(): () => void {
-  scopedHolds++;
-  sync();
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    scopedHolds--;
-    sync();
-  };
+  return holds.hold();
 }
