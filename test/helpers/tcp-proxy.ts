@@ -5,7 +5,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export interface TcpProxy {
   /** The port clients connect to (it stays the same across stop/start). */
   readonly port: number;
-  /** Refuses new connections and resets the open ones, as a stopped server does. */
+  /** Refuses new connections and closes the open ones, as a stopped server does. */
   stop(): Promise<void>;
   /** Accepts connections again on the same port. */
   start(): Promise<void>;
@@ -44,10 +44,7 @@ export async function tcpProxy(targetPort: number, targetHost = '127.0.0.1'): Pr
     new Promise((resolve) => {
       const s = server;
       server = undefined;
-      for (const socket of sockets) {
-        if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-        else socket.destroy();
-      }
+      for (const socket of sockets) socket.destroy();
       if (s === undefined) return resolve();
       s.close(() => resolve());
     });

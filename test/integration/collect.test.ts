@@ -300,6 +300,7 @@ describe('osprofiler collect engine with RabbitMQ', { skip: gate.skip }, () => {
         assert.deepEqual(report, buildReport(notes.slice().reverse()));
       } finally {
         await c.collector.stop(1000);
+        await store.close();
         await proxy.close();
         await redis.del(`osprofiler_opt:${base}`);
         redis.disconnect();

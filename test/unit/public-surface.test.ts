@@ -125,11 +125,18 @@ const EXPORTS: Record<string, string[]> = {
   'osprofiler/report': [
     'ReportBuilder',
     'buildReport',
+    'compareReports',
+    'criticalPath',
+    'renderComparisonHtml',
+    'renderComparisonText',
     'renderDot',
     'renderHtml',
     'renderJson',
     'renderTerminalTree',
     'renderTraceEvent',
+    'reportStartTime',
+    'spanLabel',
+    'spanOperation',
   ],
 };
 
