@@ -78,9 +78,20 @@ function assertUntouched(before: Snapshot, path: string, dir: string): void {
   assert.deepEqual(now.files, before.files, 'no file was created beside it');
 }
 
+/**
+ * The Node binary an unprivileged user can run.
+ * why: a Node that npx fetched lives under root's private home (CI's Node 24 run), where "nobody"
+ * cannot reach it; the system's node then runs the same built CLI.
+ */
+function nodeFor(uid: number | undefined): string {
+  if (uid === undefined) return process.execPath;
+  const probe = spawnSync(process.execPath, ['-e', '0'], { uid, gid: uid });
+  return probe.status === 0 ? process.execPath : '/usr/bin/node';
+}
+
 function cli(args: string[], options: { uid?: number } = {}): SpawnSyncReturns<string> {
   const env = { PATH: process.env.PATH ?? '', HOME: work, NO_COLOR: '1' };
-  return spawnSync(process.execPath, [bin, ...args], {
+  return spawnSync(nodeFor(options.uid), [bin, ...args], {
     encoding: 'utf8',
     timeout: 60_000,
     maxBuffer: 256 * 1024 * 1024,

@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/io.js';
 import { createSqliteDriver } from '../../../src/drivers/sqlite/driver.js';
 import type { Notification } from '../../../src/core/payload.js';
+import { loadSqlite } from '../../../src/drivers/sqlite/library.js';
 
 const home = mkdtempSync(join(tmpdir(), 'osp-cli-warn-'));
 after(() => rmSync(home, { recursive: true, force: true }));
@@ -30,7 +30,7 @@ describe('CLI warnings', () => {
       point('w-stop', '2026-01-01T00:00:00.500000'),
     ]);
     await writer.close();
-    const db = new Database(path);
+    const db = new (loadSqlite())(path);
     db.prepare(
       "INSERT INTO data (base_id, timestamp, name, trace_id, parent_id, data) VALUES (?, '2026-01-01T00:00:01', 'x-start', 'x', 'y', '{broken')",
     ).run(BASE);

@@ -9,7 +9,7 @@ const make = (info: Record<string, unknown> | undefined): Notification =>
   buildNotification('db-start', ID, ID, ID, '2024-01-01T00:00:00.000000', withHost(info, 'host'));
 
 describe('estimateNotificationBytes', () => {
-  it('counts a notification with no info at about two hundred bytes (its object, timestamp and half its trace id)', () => {
+  it('counts a notification with no info at about two hundred and fifty bytes (its object, name, trace id and timestamp)', () => {
     const size = estimateNotificationBytes(make(undefined));
     assert.ok(size >= 150 && size <= 300, `size ${size}`);
   });
