@@ -3,11 +3,11 @@ import { isSharedInfo, type Notification } from '../core/payload.js';
 
 // why: measured on Node 20 (64-bit, no pointer compression): a notification object with its six
 // fields plus its queue slots takes ~100 bytes, a flat one-byte string ~16 bytes plus its length
-// rounded up to 8; a timestamp (prefix + fraction) ~48. base_id (one string per trace) and
-// parent_id (another point's id) are shared and not counted per notification; name and trace_id are
-// (shared too, but counting them keeps the estimate above the heap on Node 24, whose objects are
-// larger). Counting every id made the bound so strict that a queue of 100k small notifications
-// (what flushOnExit must keep) hit 32 MiB at 91k.
+// rounded up to 8; a timestamp (prefix + fraction) ~48. base_id (one string per trace) is not
+// counted per notification; name, trace_id and parent_id are, although notifications share them,
+// which keeps the estimate near the heap on Node 24 (larger objects): 32 MiB then holds ~110k small
+// notifications, enough for flushOnExit's 100k, and RSS stays under 64 MiB. Counting base_id too
+// dropped that queue at 91k.
 const NOTIFICATION_BYTES = 104;
 const STRING_BYTES = 24;
 const OBJECT_BYTES = 32;
@@ -49,12 +49,16 @@ function valueBytes(value: unknown, depth: number): number {
 
 /**
  * Roughly how many heap bytes a notification holds while it waits in a queue: a fixed cost, the
- * name, trace id and timestamp, and a bounded walk of its info (the shared host-only info counts
+ * name, trace and parent ids and timestamp, and a bounded walk of its info (the shared host-only info counts
  * nothing). O(size of info, at most 256 values); no serialisation, never throws.
  */
 export function estimateNotificationBytes(payload: Notification): number {
   let size =
-    NOTIFICATION_BYTES + stringBytes(payload.name) + stringBytes(payload.trace_id) + stringBytes(payload.timestamp);
+    NOTIFICATION_BYTES +
+    stringBytes(payload.name) +
+    stringBytes(payload.trace_id) +
+    stringBytes(payload.parent_id) +
+    stringBytes(payload.timestamp);
   const info = payload.info;
   if (!isSharedInfo(info)) {
     budget = WALK_BUDGET;
