@@ -6,6 +6,7 @@ import { configureWriter } from '../src/drivers/sqlite/insert.js';
 import { createSqliteDriver, type SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { renderJson } from '../src/report/json.js';
 import type { Report } from '../src/report/types.js';
+import { timeEachBatch, writeDbSpans } from './sqlite-writes.js';
 
 const Database = loadSqlite();
 
@@ -37,29 +38,10 @@ export async function writeSpans(
   warm.stop();
   await notifier.flush();
   const driver = notifier.driver() as SqliteDriver;
-  const busy: number[] = [];
-  const notifyBatch = driver.notifyBatch.bind(driver);
-  driver.notifyBatch = (batch) => {
-    const t0 = performance.now();
-    try {
-      return notifyBatch(batch);
-    } finally {
-      busy.push(performance.now() - t0);
-    }
-  };
+  const busy = timeEachBatch(driver);
+
   const profiler = new Profiler('key');
-  const t = await timed(() =>
-    runWithProfiler(profiler, async () => {
-      for (let done = 0; done < spans;) {
-        // why: chunks below the queue bound, so nothing is dropped while the store catches up
-        for (let i = 0; i < 10_000 && done < spans; i++, done++) {
-          profiler.start('db', { db: { statement: 'SELECT * FROM servers WHERE id = ?', params: [done] } });
-          profiler.stop();
-        }
-        await notifier.flush();
-      }
-    }),
-  );
+  const t = await timed(() => runWithProfiler(profiler, () => writeDbSpans(profiler, notifier, spans)));
   const stats = notifier.stats();
   if (stats.dropped || stats.failed) throw new Error(`bench invalid: ${JSON.stringify(stats)}`);
   await notifier.shutdown();

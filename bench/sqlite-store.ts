@@ -10,6 +10,7 @@ import { createSqliteDriver, type SqliteDriver } from '../src/drivers/sqlite/dri
 import { renderJson } from '../src/report/json.js';
 import { renderHtml } from '../src/report/html.js';
 import type { Report } from '../src/report/types.js';
+import { timeEachBatch, writeDbSpans } from './sqlite-writes.js';
 import { row } from './harness.js';
 
 const Database = loadSqlite();
@@ -66,29 +67,10 @@ async function writeSpans(
   setNotifier(notifier);
   await notifier.flush(); // the driver is open
   const driver = notifier.driver() as SqliteDriver;
-  const blocked: number[] = [];
-  const notifyBatch = driver.notifyBatch.bind(driver);
-  driver.notifyBatch = (batch) => {
-    const t0 = performance.now();
-    try {
-      return notifyBatch(batch);
-    } finally {
-      blocked.push(performance.now() - t0);
-    }
-  };
+  const blocked = timeEachBatch(driver);
+
   const profiler = new Profiler('key');
-  const t = await timed(() =>
-    runWithProfiler(profiler, async () => {
-      for (let done = 0; done < spans;) {
-        // why: chunks below the queue bound, so nothing is dropped while the driver catches up
-        for (let i = 0; i < 10_000 && done < spans; i++, done++) {
-          profiler.start('db', { db: { statement: 'SELECT * FROM servers WHERE id = ?', params: [done] } });
-          profiler.stop();
-        }
-        await notifier.flush();
-      }
-    }),
-  );
+  const t = await timed(() => runWithProfiler(profiler, () => writeDbSpans(profiler, notifier, spans)));
   const stats = notifier.stats();
   if (stats.dropped || stats.failed) throw new Error(`bench invalid: ${JSON.stringify(stats)}`);
   await notifier.shutdown();
