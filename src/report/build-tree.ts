@@ -15,7 +15,18 @@ export function buildTree(
   byTraceId: Map<unknown, PointState>,
 ): ReportNode[] {
   const parent = new Int32Array(points.length);
-  for (let i = 0; i < points.length; i++) parent[i] = byTraceId.get(points[i].parentId)?.index ?? -1;
+  // why: siblings usually come one after another with the same parent id; one string compare
+  // then replaces hashing that id again for the map.
+  let lastId: unknown;
+  let lastIndex = -1;
+  for (let i = 0; i < points.length; i++) {
+    const id = points[i].parentId;
+    if (i === 0 || id !== lastId) {
+      lastId = id;
+      lastIndex = byTraceId.get(id)?.index ?? -1;
+    }
+    parent[i] = lastIndex;
+  }
   breakCycles(parent);
 
   const roots: ReportNode[] = [];

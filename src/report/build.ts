@@ -58,10 +58,23 @@ export class ReportBuilder {
   #lastStartedS = 0;
   #lastStartedUs = 0;
   #skipped = 0;
+  // why: seconds are kept relative to the first accepted record's, so they stay small integers
+  // (Smis): epoch seconds exceed V8's 31-bit Smi range and would be boxed, two boxes per point.
+  #epochS: number | undefined;
   // why: reusing one `meta.raw_payload.<name>` string (and one short name) per name spares V8
   // building and internalising a fresh property key for every record (measurable at 100k spans).
   readonly #rawKeys = new Map<string, string>();
   readonly #shortNames = new Map<string, string>();
+  // why: a stop usually closes the span started last (nested or sequential spans), so the points
+  // started and not yet stopped are checked from the top before the map (one string compare
+  // instead of hashing the trace id); a miss falls back to the map, so any order stays correct.
+  #open: PointState[] = [];
+  // why: project, service, host and parent_id repeat from point to point; keeping the first
+  // string of a run instead of each row's own copy leaves less for the garbage collector to move.
+  #lastProject: unknown = null;
+  #lastService: unknown = null;
+  #lastHost: unknown = null;
+  #lastParent: unknown = null;
 
   constructor(options: ReportBuilderOptions = {}) {
     this.#options = options;
@@ -90,7 +103,7 @@ export class ReportBuilder {
           ? opts.rawPayloadOf(record)
           : record;
     const traceId = record.trace_id === undefined ? null : record.trace_id;
-    let point = this.#points.get(traceId);
+    let point = this.#find(traceId);
     if (point === undefined) {
       const host =
         overrides && 'host' in overrides ? overrides.host : opts.hostOf ? opts.hostOf(record) : hostOfInfo(record.info);
@@ -122,9 +135,17 @@ export class ReportBuilder {
       return this.#skip(record, accepted ? 'bad-name' : 'bad-timestamp');
     }
     const key = traceId === undefined ? null : traceId;
-    const point = this.#points.get(key) ?? this.#newPoint(name, key, parentId, project, service, host);
+    const point = this.#find(key) ?? this.#newPoint(name, key, parentId, project, service, host);
     this.#record(point, name, rawPayload);
     return true;
+  }
+
+  /** The point of `traceId`, if seen: the last started open one first, then the map. */
+  #find(traceId: unknown): PointState | undefined {
+    const open = this.#open;
+    const top = open.length - 1;
+    if (top >= 0 && open[top]!.traceId === traceId) return open.pop();
+    return this.#points.get(traceId);
   }
 
   #newPoint(
@@ -140,6 +161,14 @@ export class ReportBuilder {
       const dash = name.indexOf('-');
       this.#shortNames.set(name, (shortName = dash < 0 ? name : name.slice(0, dash)));
     }
+    if (project === this.#lastProject) project = this.#lastProject;
+    else this.#lastProject = project;
+    if (service === this.#lastService) service = this.#lastService;
+    else this.#lastService = service;
+    if (host === this.#lastHost) host = this.#lastHost;
+    else this.#lastHost = host;
+    if (parentId === this.#lastParent) parentId = this.#lastParent;
+    else this.#lastParent = parentId;
     // name, project, service, host and parent_id come from the first record seen (Python).
     const point: PointState = {
       info: {
@@ -161,6 +190,9 @@ export class ReportBuilder {
     };
     this.#points.set(traceId, point);
     this.#order.push(point);
+    // why: bounded, so points that are never stopped cannot make it grow with the trace.
+    if (this.#open.length >= 1024) this.#open = [];
+    this.#open.push(point);
     return point;
   }
 
@@ -171,8 +203,8 @@ export class ReportBuilder {
     let rawKey = this.#rawKeys.get(name);
     if (rawKey === undefined) this.#rawKeys.set(name, (rawKey = RAW_PAYLOAD_PREFIX + name));
     info[rawKey] = rawPayload;
-    const s = this.#time.seconds;
     const us = this.#time.micros;
+    const s = this.#time.seconds - (this.#epochS ??= this.#time.seconds);
     if (name.endsWith('stop')) {
       point.hasFinished = true;
       point.finishedS = s;
@@ -252,7 +284,7 @@ export class ReportBuilder {
       children: buildTree(points, nodes, this.#points),
       stats: statsObject(stats),
     };
-    if (has) rememberReportStart(report, fromS * 1000 + fromUs / 1000);
+    if (has) rememberReportStart(report, (fromS + this.#epochS!) * 1000 + fromUs / 1000);
     return report;
   }
 

@@ -223,6 +223,81 @@ describe('buildReport', () => {
     assert.doesNotThrow(() => renderJson(report));
   });
 
+  it('builds the same report whatever order the starts and stops of nested and interleaved spans come in', () => {
+    const records = [
+      rec('wsgi-start', 'w', BASE, 0, {}, { project: 'p1', service: 's1' }),
+      rec('db-start', 'd1', 'w', 1000),
+      rec('db-start', 'd2', 'w', 1500, {}, { project: 'p2' }),
+      rec('db-stop', 'd1', 'w', 2000),
+      rec('rpc-stop', 'r', 'd2', 2600),
+      rec('rpc-start', 'r', 'd2', 2500),
+      rec('db-stop', 'd2', 'w', 3000),
+      rec('wsgi-stop', 'w', BASE, 4000, { etype: 'E' }),
+    ];
+    const expected = {
+      w: [
+        'wsgi',
+        'p1',
+        's1',
+        0,
+        4,
+        'E',
+        'meta.raw_payload.wsgi-start,started,meta.raw_payload.wsgi-stop,finished,exception',
+      ],
+      d1: [
+        'db',
+        'p',
+        's',
+        1,
+        2,
+        'None',
+        'meta.raw_payload.db-start,started,meta.raw_payload.db-stop,finished,exception',
+      ],
+      d2: [
+        'db',
+        'p2',
+        's',
+        1,
+        3,
+        'None',
+        'meta.raw_payload.db-start,started,meta.raw_payload.db-stop,finished,exception',
+      ],
+      r: [
+        'rpc',
+        'p',
+        's',
+        2,
+        2,
+        'None',
+        'meta.raw_payload.rpc-stop,finished,exception,meta.raw_payload.rpc-start,started',
+      ],
+    };
+    const seen = (report: ReturnType<typeof buildReport>): Record<string, unknown[]> => {
+      const out: Record<string, unknown[]> = {};
+      const walk = (nodes: ReportNode[]): void => {
+        for (const n of nodes) {
+          const { name, project, started, finished, exception } = n.info;
+          const keys = Object.keys(n.info).slice(4).join(',');
+          out[n.trace_id] = [name, project, n.info.service, started, finished, exception, keys];
+          walk(n.children);
+        }
+      };
+      walk(report.children);
+      return out;
+    };
+    assert.deepEqual(seen(buildReport(records)), expected);
+    // the same records with every trace's own records kept in order, the traces interleaved otherwise
+    const reordered = [records[0], records[2], records[1], records[5], records[4], records[3], records[6], records[7]];
+    const rpcStartFirst = 'meta.raw_payload.rpc-start,started,meta.raw_payload.rpc-stop,finished,exception';
+    assert.deepEqual(seen(buildReport(reordered)), { ...expected, r: [...expected.r.slice(0, 6), rpcStartFirst] });
+    const report = buildReport(records);
+    assert.deepEqual(
+      report.children[0].children.map((c) => c.trace_id),
+      ['d1', 'd2'],
+    );
+    assert.equal(report.children[0].children[1].children[0].trace_id, 'r');
+  });
+
   it('stores a point named "__proto__" as an ordinary stats key', () => {
     const report = buildReport([rec('__proto__-start', 'a', BASE, 0), rec('constructor-start', 'b', BASE, 0)]);
     assert.deepEqual(Object.keys(report.stats), ['__proto__', 'constructor']);

@@ -1,7 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 
-import { pythonJsonNumber, pythonJsonString, renderJsonValue } from '../../../src/report/json.js';
+import { ReportTooLargeError } from '../../../src/errors.js';
+import {
+  pythonJsonNumber,
+  pythonJsonString,
+  renderJson,
+  renderJsonFast,
+  renderJsonValue,
+} from '../../../src/report/json.js';
+import type { Report, ReportNode } from '../../../src/report/types.js';
 
 describe('renderJsonValue', () => {
   it('writes what Python json.dumps(indent=2, separators=(",", ": ")) writes', () => {
@@ -85,5 +93,63 @@ describe('pythonJsonNumber', () => {
 describe('pythonJsonString', () => {
   it('escapes lone surrogates and DEL, but not "/"', () => {
     assert.equal(pythonJsonString('\ud800/\x7f'), '"\\ud800/\\u007f"');
+  });
+});
+
+describe('renderJsonFast', () => {
+  it('writes exactly what renderJsonValue writes, non-ASCII found anywhere in a long text', () => {
+    const long = 'x'.repeat(70_000);
+    const values: unknown[] = [
+      { a: long, b: [1, 0.5, -2.25, true, null] },
+      { a: long, tail: 'é' },
+      { a: 'x'.repeat(65_535), b: '😀' },
+      { a: long, del: '\x7f' },
+      { ключ: 1, a: long },
+      { a: long, n: 1e-5 },
+      { a: long, big: 2 ** 60 },
+      { a: long, nan: NaN },
+      { d: new Date(0), s: new String('boxed') },
+    ];
+    for (const value of values) assert.equal(renderJsonFast(value), renderJsonValue(value));
+  });
+});
+
+describe('renderJson', () => {
+  function chain(depth: number): Report {
+    const root: ReportNode = {
+      info: { name: 'db', project: null, service: null, host: null, started: 0, finished: 0 },
+      trace_id: 'n0',
+      parent_id: 'b',
+      children: [],
+    };
+    let node = root;
+    for (let i = 1; i < depth; i++) {
+      const child: ReportNode = {
+        ...root,
+        info: { ...root.info },
+        trace_id: `n${i}`,
+        parent_id: node.trace_id,
+        children: [],
+      };
+      node.children.push(child);
+      node = child;
+    }
+    return { info: { name: 'total', started: 0, finished: 0, last_trace_started: 0 }, children: [root], stats: {} };
+  }
+
+  it('says how deep a report is that cannot be written as indented JSON', () => {
+    assert.throws(
+      () => renderJson(chain(20_000)),
+      (error: unknown) => {
+        assert.ok(error instanceof ReportTooLargeError);
+        assert.match(error.message, /points nested 20000 levels deep/);
+        return true;
+      },
+    );
+  });
+
+  it('writes a report deeper than the fast path takes with the exact renderer', () => {
+    const report = chain(300);
+    assert.equal(renderJson(report), renderJsonValue(report));
   });
 });
