@@ -145,6 +145,17 @@ export function renderJsonValue(root: unknown): string {
   }
 }
 
+// why: whether any text needs ensure_ascii's escapes is noted while isPlainJson visits every
+// string and key anyway; scanning JSON.stringify's output instead would first copy it into one
+// flat string (it comes back as a rope), the largest allocation of the whole render (measured).
+let escapableSeen = false;
+
+/** True when `text` has a character from DEL (U+007F) up: one ensure_ascii escapes. */
+function hasEscapable(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7e) return true;
+  return false;
+}
+
 // why: recursion depth up to which isPlainJson checks a value (deeper ones take the iterative
 // renderer, as JSON.stringify itself recurses).
 const MAX_FAST_DEPTH = 500;
@@ -159,6 +170,8 @@ const MAX_FAST_DEPTH = 500;
 function isPlainJson(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case 'string':
+      if (!escapableSeen && hasEscapable(value)) escapableSeen = true;
+      return true;
     case 'boolean':
     case 'undefined':
     case 'function':
@@ -186,6 +199,7 @@ function isPlainJson(value: unknown, depth: number): boolean {
   if (proto !== Object.prototype && proto !== null) return false;
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
   for (const key in value) {
+    if (!escapableSeen && hasEscapable(key)) escapableSeen = true;
     if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
   }
   return true;
@@ -193,32 +207,12 @@ function isPlainJson(value: unknown, depth: number): boolean {
 
 const NON_ASCII = /[\u007f-\uffff]/g;
 
-// why: TextEncoder.encodeInto into a buffer exactly as long as the text stops early at the first
-// character that takes more than one UTF-8 byte (any from U+0080 up); in slices of 64 KiB it is
-// about 3x cheaper than Buffer.byteLength over a flat report of 70 MB (measured) and needs no
-// large buffer.
-const ASCII_SLICE = 1 << 16;
-const asciiEncoder = new TextEncoder();
-let asciiSlice: Uint8Array | undefined;
-
-/** True when `text` has no character from DEL (U+007F) up: nothing ensure_ascii would escape. */
-function isPrintableAscii(text: string): boolean {
-  if (text.indexOf('\x7f') >= 0) return false;
-  const slice = (asciiSlice ??= new Uint8Array(ASCII_SLICE));
-  for (let from = 0; from < text.length; from += ASCII_SLICE) {
-    const part = from === 0 && text.length <= ASCII_SLICE ? text : text.substring(from, from + ASCII_SLICE);
-    // the target is exactly as long as the part: a character of two or more bytes cannot fit
-    const target = part.length === ASCII_SLICE ? slice : slice.subarray(0, part.length);
-    if (asciiEncoder.encodeInto(part, target).read !== part.length) return false;
-  }
-  return true;
-}
-
 /**
  * `value`'s JSON as renderJsonValue writes it, when V8's JSON.stringify can lay it out (plain data,
  * see isPlainJson); undefined otherwise (also when the text would be too long for one string).
  */
 function plainJsonText(value: unknown): string | undefined {
+  escapableSeen = false;
   if (value === null || typeof value !== 'object' || !isPlainJson(value, 0)) return undefined;
   let text: string;
   try {
@@ -226,7 +220,7 @@ function plainJsonText(value: unknown): string | undefined {
   } catch {
     return undefined; // a getter that throws, a stack too deep for JSON.stringify, a text too long
   }
-  if (isPrintableAscii(text)) return text;
+  if (!escapableSeen) return text;
   return text.replace(NON_ASCII, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
