@@ -54,28 +54,43 @@ async function writeTrace(driver: Driver, spans: number): Promise<string> {
   return base;
 }
 
+/** Times `a` and `b`, `b` first when `swap`; returns [a's ms, b's ms]. */
+async function pair(a: () => Promise<number>, b: () => Promise<number>, swap: boolean): Promise<[number, number]> {
+  if (!swap) {
+    const aMs = await a();
+    return [aMs, await b()];
+  }
+  const bMs = await b();
+  return [await a(), bMs];
+}
+
 /**
- * `rounds` rounds (after a warm-up one), each: getReport through `createDriver(url)`, then the raw
- * read, then renderJson of the report and JSON.stringify(report, null, 2).
+ * `rounds` rounds (after a warm-up one), each: getReport through `createDriver(url)` and the raw
+ * read, then renderJson of the report and JSON.stringify(report, null, 2). why: each pair swaps
+ * its order every round, so neither side keeps paying for the garbage the one before it left.
  */
 async function readRounds(driver: Driver, baseId: string, raw: () => Promise<number>, rounds: number, records: number) {
   const out = { report: [] as number[], render: [] as number[] };
   for (let r = 0; r <= rounds; r++) {
     let report: Report | undefined;
-    const ours = await wallMs(async () => {
-      report = await driver.reader!.getReport(baseId);
-    });
     let kept = 0;
-    const base = await wallMs(async () => {
-      kept = await raw();
-    });
+    const ours = async (): Promise<number> =>
+      wallMs(async () => {
+        report = await driver.reader!.getReport(baseId);
+      });
+    const base = async (): Promise<number> =>
+      wallMs(async () => {
+        kept = await raw();
+      });
+    const [oursMs, baseMs] = await pair(ours, base, r % 2 === 1);
     if (kept !== records) throw new Error(`bench invalid: the raw read kept ${kept} of ${records} records`);
-    const json = await wallMs(() => renderJson(report!));
-    const indented = await wallMs(() => JSON.stringify(report, null, 2));
+    const json = (): Promise<number> => wallMs(() => renderJson(report!));
+    const indented = (): Promise<number> => wallMs(() => JSON.stringify(report, null, 2));
+    const [jsonMs, indentedMs] = await pair(json, indented, r % 2 === 1);
     report = undefined;
     if (r === 0) continue;
-    out.report.push(ours / base);
-    out.render.push(json / indented);
+    out.report.push(oursMs / baseMs);
+    out.render.push(jsonMs / indentedMs);
   }
   return out;
 }
