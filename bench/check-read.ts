@@ -28,7 +28,7 @@ async function wallMs(fn: () => unknown): Promise<number> {
  * The notifications of one trace of `spans` db spans, written in batches of 1,000: a tree where
  * every 100th span is top-level and the 99 after it are its children, start and stop 5 µs apart.
  */
-async function writeTrace(driver: Driver, spans: number): Promise<string> {
+export async function writeTrace(driver: Driver, spans: number): Promise<string> {
   const base = randomUUID();
   const t0 = Date.UTC(2026, 0, 1) * 1000;
   let batch: Notification[] = [];

@@ -6,8 +6,8 @@ import { createNotifier, runWithProfiler, setNotifier, Profiler } from '../src/i
 import { createRedisDriver } from '../src/drivers/redis/driver.js';
 import { parseRedisUrl } from '../src/drivers/redis/url.js';
 import { nowUs, formatTimestamp } from '../src/propagation/timestamp.js';
-import type { Notification } from '../src/core/payload.js';
 import { row } from './harness.js';
+import { writeTrace } from './check-read.js';
 
 const REDIS_URL = process.env.OSPROFILER_BENCH_REDIS ?? 'redis://127.0.0.1:6379/15';
 const SPANS = Number(process.env.OSPROFILER_BENCH_SPANS ?? 200_000);
@@ -89,44 +89,14 @@ async function rawPipelined(): Promise<number> {
 }
 
 /**
- * getReport of one trace with 100k spans (200k records), written through the driver, next to a
- * baseline run alternately in the same process: one LRANGE 0 -1 with plain ioredis and
+ * getReport of one trace with 100k spans (200k records, bench:check's shape), written through
+ * the driver, next to a baseline run alternately in the same process: one LRANGE 0 -1 with plain ioredis and
  * JSON.parse of every record, the parsed objects kept (the least any report needs). Medians of 5.
  */
 async function reportOf100k(): Promise<{ ms: number; cpu: number; baseMs: number; baseCpu: number; nodes: number }> {
   const driver = await createRedisDriver(REDIS_URL, { project: 'bench', service: 'api' });
-  const base = randomUUID();
+  const base = await writeTrace(driver, REPORT_SPANS);
   written.push(`osprofiler_opt:${base}`);
-  const t = Date.UTC(2024, 0, 1) * 1000;
-  let batch: Notification[] = [];
-  let root = base;
-  for (let i = 0; i < REPORT_SPANS; i++) {
-    const id = randomUUID();
-    // a tree: every 100th span is top-level, the 99 after it are its children
-    const parent = i % 100 === 0 ? base : root;
-    if (i % 100 === 0) root = id;
-    batch.push({
-      name: 'db-start',
-      base_id: base,
-      trace_id: id,
-      parent_id: parent,
-      timestamp: formatTimestamp(t + i * 10),
-      info: { db: { statement: 'SELECT 1' }, host: 'h' },
-    });
-    batch.push({
-      name: 'db-stop',
-      base_id: base,
-      trace_id: id,
-      parent_id: parent,
-      timestamp: formatTimestamp(t + i * 10 + 5),
-      info: { host: 'h' },
-    });
-    if (batch.length >= 1000) {
-      await driver.notifyBatch(batch);
-      batch = [];
-    }
-  }
-  if (batch.length > 0) await driver.notifyBatch(batch);
   const ours: [number, number][] = [];
   const baseline: [number, number][] = [];
   let nodes = 0;

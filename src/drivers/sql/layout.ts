@@ -294,14 +294,25 @@ export class SqlReportReader {
   readonly #builder = new ReportBuilder();
   #corrupt = 0;
 
-  /** Feeds one row; false when it was skipped. */
+  /**
+   * Feeds one row; false when it was skipped. The same as reporting `parseSqlRow(row)`'s record,
+   * without building it. why: a record object per row was measurable at 200k rows (pg-read).
+   */
   add(row: SqlRowLike): boolean {
-    const parsed = parseSqlRow(row);
-    if (parsed === undefined) {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
       this.#corrupt++;
       return false;
     }
-    return this.#builder.add(parsed.record, { host: parsed.host, rawPayload: parsed.rawPayload });
+    return this.addColumns(
+      row.timestamp,
+      row.parent_id,
+      row.trace_id,
+      row.project,
+      row.host,
+      row.service,
+      row.name,
+      row.data,
+    );
   }
 
   /**
