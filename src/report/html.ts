@@ -1,6 +1,7 @@
 // Renders a report as one self-contained HTML page (data + viewer inlined; nothing fetched).
 import { gzipSync } from 'node:zlib';
-import { cspHash, escapeHtml, escapeJsonText, jsonForScript } from './html-escape.js';
+import { cspHash, escapeJsonText, jsonForScript } from './html-escape.js';
+import { htmlPage } from './html-page.js';
 import type { Report } from './types.js';
 import { VIEWER_CSS } from './ui/styles.js';
 import { VIEWER_SCRIPT } from './viewer-script.generated.js';
@@ -83,25 +84,15 @@ export function renderHtml(report: Report, options: RenderHtmlOptions = {}): str
     payloads.length > 0 && (compress === true || (compress === 'auto' && lines.length > COMPRESS_ABOVE_CHARS))
       ? `<script type="application/octet-stream" id="osp-payloads" data-encoding="gzip-base64" data-block="${LINES_PER_BLOCK}">${gzipBlocks(payloads)}</script>`
       : `<script type="text/plain" id="osp-payloads">${lines}</script>`;
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
-    '<meta name="generator" content="osprofiler (Node.js)">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${VIEWER_CSS}</style>`,
-    '</head>',
-    '<body>',
-    '<div id="osp-root"><noscript>This report needs JavaScript to display the trace.</noscript></div>',
-    `<script type="application/json" id="osp-data">${jsonForScript(data)}</script>`,
-    `<script>${script}</script>`,
-    payloadBlock,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage({
+    title,
+    css: VIEWER_CSS,
+    csp,
+    body: [
+      '<div id="osp-root"><noscript>This report needs JavaScript to display the trace.</noscript></div>',
+      `<script type="application/json" id="osp-data">${jsonForScript(data)}</script>`,
+      `<script>${script}</script>`,
+      payloadBlock,
+    ],
+  });
 }
