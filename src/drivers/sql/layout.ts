@@ -47,17 +47,8 @@ export const SQL_INSERT_COLUMNS = [
   'data',
 ] as const;
 
-/** The columns a report needs, selected by getReport (no `id`, no `base_id`). */
-export const SQL_REPORT_COLUMNS = [
-  'timestamp',
-  'parent_id',
-  'trace_id',
-  'project',
-  'host',
-  'service',
-  'name',
-  'data',
-] as const;
+/** The columns a report needs, selected by getReport: those inserted but `base_id`, the query's key. */
+export const SQL_REPORT_COLUMNS: readonly string[] = SQL_INSERT_COLUMNS.filter((column) => column !== 'base_id');
 
 /**
  * One row of `data` as stored (the `id` column aside). `data` is the double-encoded JSON text:
