@@ -33,14 +33,14 @@ const pgGate = await requireService('PostgreSQL on 127.0.0.1:5432', () => admin(
 // why: the child's CPU time is read from /proc (it is the process under test, so it is not asked).
 const procSkip = process.platform === 'linux' ? false : 'reads CPU time from /proc (Linux only)';
 
-async function admin(sql: string, database = 'test'): Promise<Record<string, unknown>[]> {
+/** One statement as postgres on `database`, on a connection of its own. */
+async function admin(sql: string, database = 'test', values: unknown[] = []): Promise<Record<string, unknown>[]> {
   const client = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database });
   await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
+  return client
+    .query(sql, values)
+    .then(({ rows }) => rows)
+    .finally(() => client.end());
 }
 
 const ticksPerSecond = ((): number => {
@@ -185,7 +185,7 @@ const stores: StoreUnderTest[] = [
     port: 5432,
     url: (port) => `postgresql://postgres@127.0.0.1:${port}/${PG_DB}`,
     async count(base) {
-      const rows = await admin(`SELECT COUNT(*) AS n FROM data WHERE base_id = '${base}'`, PG_DB);
+      const rows = await admin('SELECT COUNT(*) AS n FROM data WHERE base_id = $1', PG_DB, [base]);
       return Number(rows[0]!.n);
     },
   },
