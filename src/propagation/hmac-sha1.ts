@@ -10,18 +10,20 @@ interface KeyStates {
 
 const BLOCK = 64;
 const DIGEST = 20;
-// why: longer messages (never a trace header, which is refused beyond 8 KiB) take createHmac, so
-// every bit length here fits the last word of the final block.
-const MAX_MESSAGE_UNITS = 1 << 16;
+// why: longer messages (never a trace header, which is refused beyond 8 KiB) take createHmac.
+const MAX_MESSAGE_UNITS = 8192;
 
 // why: services verify with the handful of keys in their config; the bound keeps a caller-chosen
 // key stream (signing with per-trace keys) from growing the cache without limit.
 const statesCache = new Map<string, KeyStates | null>();
 const STATES_CACHE_LIMIT = 64;
 
-// why: preallocated and only used synchronously, so an HMAC allocates nothing.
+// why: preallocated and only used synchronously, so an HMAC allocates nothing. The message buffer
+// has room for the UTF-8 of any message taken here (3 bytes a code unit at most) and its padding.
+const message = Buffer.alloc(3 * MAX_MESSAGE_UNITS + 2 * BLOCK);
+const messageView = new DataView(message.buffer, message.byteOffset, message.byteLength);
+const outerBlock = new DataView(new ArrayBuffer(BLOCK));
 const state = new Int32Array(5);
-const words = new Int32Array(16);
 const hexScratch = Buffer.alloc(DIGEST);
 
 /**
@@ -44,68 +46,38 @@ export function hmacSha1Hex(data: string, key: string): string {
  */
 export function hmacSha1Into(data: string, key: string, out: Buffer): void {
   const states = statesOf(key);
-  if (states === null || data.length > MAX_MESSAGE_UNITS || !hashAsciiAfter(states.inner, data)) {
+  if (states === null || data.length > MAX_MESSAGE_UNITS || !innerHash(states.inner, data)) {
     createHmac('sha1', key).update(data, 'utf8').digest().copy(out, 0, 0, DIGEST);
     return;
   }
-  // The outer hash: the outer pad's chaining value, then one block of the inner digest and padding.
-  for (let i = 0; i < 5; i++) words[i] = state[i]!;
-  words.fill(0, 5, 15);
-  words[5] = 0x80000000 | 0;
-  words[15] = (BLOCK + DIGEST) * 8;
+  // The outer hash: from the outer pad's chaining value, one block of the inner digest, padded.
+  for (let i = 0; i < 5; i++) outerBlock.setInt32(4 * i, state[i]!);
+  outerBlock.setInt32(4 * 5, 0x80000000 | 0);
+  outerBlock.setInt32(BLOCK - 4, (BLOCK + DIGEST) * 8);
   state.set(states.outer);
-  sha1Block(state, words);
+  sha1Block(state, outerBlock, 0);
   for (let i = 0; i < 5; i++) out.writeInt32BE(state[i]!, 4 * i);
 }
 
 /**
- * Continues SHA-1 from `initial` (after one 64-byte block) over `data`'s characters as bytes and
- * finishes it (padding, bit length), leaving the digest in `state`. False when `data` is not
- * ASCII (its UTF-8 would differ from those bytes); `state` is then meaningless.
+ * SHA-1 from `initial` (the chaining value after one 64-byte block) over `data`'s UTF-8 bytes,
+ * padded, leaving the digest in `state`. False, with nothing hashed, when `data` is not ASCII.
+ * why: the message is copied into a buffer natively and read back as words through a DataView,
+ * about twice as fast as reading it character by character.
  */
-function hashAsciiAfter(initial: Int32Array, data: string): boolean {
+function innerHash(initial: Int32Array, data: string): boolean {
+  const length = message.write(data, 0, 'utf8');
+  // why: every character outside ASCII takes two or more UTF-8 bytes. (A message that is not
+  // ASCII would also need its bytes, not its characters, counted in the length below.)
+  if (length !== data.length) return false;
+  // The padding: the 0x80 byte, zeros, and the bit length of the whole message (pad block too).
+  const end = (((length + 8) >> 6) + 1) * BLOCK;
+  message[length] = 0x80;
+  message.fill(0, length + 1, end - 4);
+  messageView.setInt32(end - 4, (BLOCK + length) * 8);
   state.set(initial);
-  const length = data.length;
-  let seen = 0;
-  let at = 0;
-  for (; at + BLOCK <= length; at += BLOCK) {
-    seen |= loadWords(data, at, 16);
-    sha1Block(state, words);
-  }
-  // The final block(s): the remaining characters, the 0x80 byte, zeros, the message's bit length.
-  const whole = (length - at) >> 2;
-  seen |= loadWords(data, at, whole);
-  let last = 0;
-  for (let k = at + 4 * whole; k < length; k++) {
-    const code = data.charCodeAt(k);
-    seen |= code;
-    last = (last << 8) | code;
-  }
-  words[whole] = ((last << 8) | 0x80) << (8 * (3 - (length - at - 4 * whole)));
-  words.fill(0, whole + 1);
-  if (whole >= 14) {
-    // why: no room left for the 64-bit length in this block: it goes in one more.
-    sha1Block(state, words);
-    words.fill(0);
-  }
-  words[15] = (BLOCK + length) * 8;
-  sha1Block(state, words);
-  return (seen & ~0x7f) === 0;
-}
-
-/** Loads `count` big-endian words from `data`'s characters at `at`; returns their codes OR'd. */
-function loadWords(data: string, at: number, count: number): number {
-  let seen = 0;
-  for (let t = 0; t < count; t++) {
-    const i = at + 4 * t;
-    const c0 = data.charCodeAt(i);
-    const c1 = data.charCodeAt(i + 1);
-    const c2 = data.charCodeAt(i + 2);
-    const c3 = data.charCodeAt(i + 3);
-    seen |= c0 | c1 | c2 | c3;
-    words[t] = (c0 << 24) | (c1 << 16) | (c2 << 8) | c3;
-  }
-  return seen;
+  for (let at = 0; at < end; at += BLOCK) sha1Block(state, messageView, at);
+  return true;
 }
 
 function statesOf(key: string): KeyStates | null {
@@ -124,12 +96,9 @@ function computeStates(key: string): KeyStates | null {
 
 /** SHA-1's chaining value after the one block `key` (zero-filled) XOR `pad`. */
 function padState(key: string, pad: number): Int32Array {
-  const block = new Int32Array(16);
-  for (let i = 0; i < BLOCK; i++) {
-    const byte = (i < key.length ? key.charCodeAt(i) : 0) ^ pad;
-    block[i >> 2]! |= byte << (24 - 8 * (i & 3));
-  }
+  const block = new Uint8Array(BLOCK);
+  for (let i = 0; i < BLOCK; i++) block[i] = (i < key.length ? key.charCodeAt(i) : 0) ^ pad;
   const chaining = Int32Array.from(SHA1_INITIAL);
-  sha1Block(chaining, block);
+  sha1Block(chaining, new DataView(block.buffer), 0);
   return chaining;
 }

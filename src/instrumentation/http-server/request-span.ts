@@ -68,7 +68,7 @@ export class ServerSpan {
 
   /** Sends the stop notification unless it was already sent. Never throws. */
   end(): void {
-    if (this.span.open) this.span.stop(this.stopInfo());
+    if (this.span.open) this.span.stop(this.stopInfo(), true);
   }
 
   private stopInfo(): TraceInfo {
@@ -104,8 +104,9 @@ export function spanOf(req: IncomingMessage): ServerSpan | undefined {
 }
 
 /**
- * Starts the server span of `req` on `profiler` and arranges its stop on the response's
- * `finish` or `close`. `url` is the original request target (frameworks may rewrite `req.url`).
+ * Starts the server span of `req` on `profiler` (acceptRequest's, made for this request alone:
+ * the span opens on it without a fork) and arranges its stop on the response's `finish` or
+ * `close`. `url` is the original request target (frameworks may rewrite `req.url`).
  */
 export function startServerSpan(
   name: string,
@@ -114,7 +115,7 @@ export function startServerSpan(
   res: ServerResponse,
   url: string | undefined,
 ): ServerSpan {
-  const span = new ServerSpan(new ScopedSpan(profiler, name, requestInfo(req, url)), res, req.emit as EmitFn);
+  const span = new ServerSpan(new ScopedSpan(profiler, name, requestInfo(req, url), true), res, req.emit as EmitFn);
   (req as SpanCarrier)[kSpan] = span;
   (res as SpanCarrier)[kSpan] = span;
   // why: module-level functions that find the span on the emitter, so a traced request allocates

@@ -200,12 +200,13 @@ describe('ServerSpan', () => {
   });
 
   it('runs the request events in the trace context, with the server span on top', () => {
-    const { req, profiler, span } = start();
+    const { req, span } = start();
     let seen: Profiler | undefined;
     req.on('end', () => (seen = currentProfiler()));
     req.emit('end');
     assert.equal(seen, span.profiler);
-    assert.equal(seen!.getBaseId(), profiler.getBaseId());
-    assert.equal(seen!.getParentId(), profiler.getId());
+    assert.equal(seen!.getBaseId(), BASE);
+    assert.equal(seen!.getId(), sent[0].trace_id, 'the server span is on top');
+    assert.equal(seen!.getParentId(), PARENT);
   });
 });
