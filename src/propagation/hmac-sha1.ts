@@ -22,6 +22,8 @@ const STATES_CACHE_LIMIT = 64;
 // has room for the UTF-8 of any message taken here (3 bytes a code unit at most) and its padding.
 const message = Buffer.alloc(3 * MAX_MESSAGE_UNITS + 2 * BLOCK);
 const messageView = new DataView(message.buffer, message.byteOffset, message.byteLength);
+// why: a plain Uint8Array's fill is V8's builtin; Buffer's goes through Node's argument checks first.
+const messageBytes = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
 const outerBlock = new DataView(new ArrayBuffer(BLOCK));
 const state = new Int32Array(5);
 const hexScratch = Buffer.alloc(DIGEST);
@@ -72,8 +74,8 @@ function innerHash(initial: Int32Array, data: string): boolean {
   if (length !== data.length) return false;
   // The padding: the 0x80 byte, zeros, and the bit length of the whole message (pad block too).
   const end = (((length + 8) >> 6) + 1) * BLOCK;
-  message[length] = 0x80;
-  message.fill(0, length + 1, end - 4);
+  messageBytes[length] = 0x80;
+  messageBytes.fill(0, length + 1, end - 4);
   messageView.setInt32(end - 4, (BLOCK + length) * 8);
   state.set(initial);
   for (let at = 0; at < end; at += BLOCK) sha1Block(state, messageView, at);
