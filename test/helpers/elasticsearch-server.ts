@@ -1,6 +1,6 @@
 // A small Elasticsearch/OpenSearch REST stand-in on port 0: GET /, _bulk, _search with scroll, _search/scroll.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocal } from './http.js';
 
 type Doc = Record<string, any>;
 
@@ -186,11 +186,10 @@ export async function startFakeElasticsearch(options: FakeEsOptions = {}): Promi
       send(res, 404, errorBody('no_handler', `${req.method} ${url.pathname}`, 404), h);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const url = await listenLocal(server);
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url,
+    port: Number(new URL(url).port),
     requests,
     indices,
     cleared,
@@ -200,10 +199,6 @@ export async function startFakeElasticsearch(options: FakeEsOptions = {}): Promi
     set bulkItemError(value) {
       state.bulkItemError = value;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -1,6 +1,6 @@
 // A small Log Insight REST stand-in on port 0 (plain http): sessions, ingestion, the events query.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocal } from './http.js';
 
 export interface LiRequest {
   method: string;
@@ -74,19 +74,14 @@ export async function startFakeLogInsight(user = 'osprofiler', password = 'p@ss:
       reply(404, { errorMessage: `no route ${req.method} ${url.pathname}` });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const url = await listenLocal(server);
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url,
+    port: Number(new URL(url).port),
     requests,
     events,
     sessions,
     expire: () => sessions.clear(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

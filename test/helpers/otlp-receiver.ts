@@ -1,6 +1,6 @@
 // A minimal OTLP/HTTP JSON receiver on port 0 that records and decodes what a driver sends.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLocal } from './http.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -97,18 +97,13 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       res.end(status === 200 ? '{}' : '{"message":"try later"}');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const url = await listenLocal(server);
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url,
+    port: Number(new URL(url).port),
     requests,
     statuses,
     spans: () => requests.flatMap((r) => decodeSpans(r.body)),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
