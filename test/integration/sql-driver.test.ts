@@ -2,7 +2,6 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-
 import mysql from 'mysql2';
 import pg from 'pg';
 import { currentProfiler } from '../../src/core/context.js';
