@@ -24,8 +24,9 @@ import type { Notification } from '../../src/core/payload.js';
 import { Profiler } from '../../src/core/profiler.js';
 import { buildReport } from '../../src/report/build.js';
 import { onChannelStart } from '../helpers/capture.js';
-import { cleanOsprofilerKeys, probeClient, redisProbe } from '../helpers/redis.js';
+import { cleanOsprofilerKeys, closeAndClean, probeClient, redisProbe } from '../helpers/redis.js';
 import { freePort, requireService, servicesRequired } from '../helpers/services.js';
+import { callEachDriverMethod } from '../helpers/driver-calls.js';
 import { traceThroughNotifier } from '../helpers/notifier-roundtrip.js';
 import { runTsModule, srcModule } from '../helpers/ts-child.js';
 
@@ -80,13 +81,7 @@ describe('RedisDriver with a real Redis', { skip: gate.skip }, () => {
     driver = await createRedisDriver(REDIS_URL, { project: 'nova', service: 'api', filterErrorTrace: true });
     await driver.listErrorTraces(); // connected before the tests start
   });
-  after(async () => {
-    await driver?.close();
-    if (raw) {
-      await cleanOsprofilerKeys(raw);
-      raw.disconnect();
-    }
-  });
+  after(() => closeAndClean(driver, raw));
   beforeEach(() => cleanOsprofilerKeys(raw));
 
   it('pushes each notification with project and service onto osprofiler_opt:<base_id>, newest first, without TTL', async () => {
@@ -299,12 +294,7 @@ describe('RedisDriver with a real Redis', { skip: gate.skip }, () => {
       await runWithProfiler(profiler, () => raw.ping());
       assert.equal(profilers.pop(), profiler);
       const base = randomUUID();
-      await runWithProfiler(profiler, async () => {
-        await driver.notifyBatch([note(base, 'a-start')]);
-        await driver.getReport(base);
-        await driver.listTraces(['base_id', 'name']);
-        await driver.listErrorTraces();
-      });
+      await runWithProfiler(profiler, () => callEachDriverMethod(driver, note(base, 'a-start')));
     } finally {
       unsubscribe();
     }

@@ -22,6 +22,7 @@ import type { Notification } from '../../src/core/payload.js';
 import { Profiler } from '../../src/core/profiler.js';
 import { onChannelStart } from '../helpers/capture.js';
 import { freePort, requireService } from '../helpers/services.js';
+import { callEachDriverMethod } from '../helpers/driver-calls.js';
 import { traceThroughNotifier } from '../helpers/notifier-roundtrip.js';
 import { runTsModule, srcModule } from '../helpers/ts-child.js';
 import { mysqlAdmin, pgAdmin } from '../helpers/sql-admin.js';
@@ -257,11 +258,7 @@ for (const server of servers) {
       try {
         await runWithProfiler(profiler, async () => {
           assert.equal(currentProfiler(), profiler);
-          const base = randomUUID();
-          await driver.notifyBatch([note(base, 'a-start')]);
-          await driver.getReport(base);
-          await driver.listTraces(['base_id', 'name']);
-          await driver.listErrorTraces();
+          await callEachDriverMethod(driver, note(randomUUID(), 'a-start'));
         });
       } finally {
         unsubscribe();
