@@ -5,13 +5,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import amqplib from 'amqplib';
 import { createMessagingDriver } from '../../src/drivers/messaging/driver.js';
 import { createSqliteDriver } from '../../src/drivers/sqlite/driver.js';
 import type { Notification } from '../../src/core/payload.js';
 import { ensureBuilt } from '../helpers/built-bin.js';
 import { runBin, startBin, startCollector, type BinResult } from '../helpers/bin-process.js';
 import { requireService } from '../helpers/services.js';
+import { amqpProbe } from '../helpers/rabbitmq.js';
 import { createTestVhost, vhostSkip, type TestVhost } from '../helpers/rabbitmq-vhost.js';
 
 const work = mkdtempSync(join(tmpdir(), 'osp-collect-e2e-'));
@@ -48,10 +48,7 @@ describe('osprofiler collect: usage', () => {
   });
 });
 
-const rabbit = await requireService('RabbitMQ on 127.0.0.1:5672', async () => {
-  const connection = await amqplib.connect('amqp://guest:guest@127.0.0.1:5672/', { timeout: 2000 });
-  await connection.close();
-});
+const rabbit = await requireService('RabbitMQ on 127.0.0.1:5672', amqpProbe('amqp://guest:guest@127.0.0.1:5672/'));
 
 describe('osprofiler collect: a running collector', { skip: rabbit.skip || vhostSkip }, () => {
   let vhost: TestVhost;

@@ -15,12 +15,9 @@ import { Profiler } from '../../src/core/profiler.js';
 import { instrumentAmqp } from '../../src/instrumentation/amqp.js';
 import { withTrace } from '../../src/core/trace.js';
 import { requireService } from '../helpers/services.js';
+import { AMQP_URL as URL, amqpProbe } from '../helpers/rabbitmq.js';
 
-const URL = process.env.OSPROFILER_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
-const gate = await requireService('RabbitMQ on 127.0.0.1:5672', async () => {
-  const connection = await amqplib.connect(URL, { timeout: 2000 });
-  await connection.close();
-});
+const gate = await requireService('RabbitMQ on 127.0.0.1:5672', amqpProbe(URL));
 
 registerDriver('messaging', createMessagingDriver);
 

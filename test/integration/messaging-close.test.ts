@@ -4,13 +4,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import { requireService } from '../helpers/services.js';
+import { AMQP_URL, amqpProbe } from '../helpers/rabbitmq.js';
 import { runTsModule, srcModule as src } from '../helpers/ts-child.js';
 
-const AMQP_URL = process.env.OSPROFILER_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
-const gate = await requireService('RabbitMQ on 127.0.0.1:5672', async () => {
-  const connection = await amqplib.connect(AMQP_URL, { timeout: 2000 });
-  await connection.close();
-});
+const gate = await requireService('RabbitMQ on 127.0.0.1:5672', amqpProbe(AMQP_URL));
 
 const exchange = `osprofiler-test-${randomUUID()}`;
 const topic = `profiler-test-${randomUUID()}`;

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import amqplib from 'amqplib';
 import { runWithProfiler } from '../../src/core/current.js';
 import { Profiler } from '../../src/core/profiler.js';
 import { withTrace } from '../../src/core/trace.js';
@@ -22,6 +21,7 @@ import type { Report } from '../../src/report/types.js';
 import { bin, ensureBuilt } from '../helpers/built-bin.js';
 import { startCollector } from '../helpers/bin-process.js';
 import { optionalBinary, requireService } from '../helpers/services.js';
+import { amqpProbe } from '../helpers/rabbitmq.js';
 import { createTestVhost, vhostSkip, type TestVhost } from '../helpers/rabbitmq-vhost.js';
 
 const run = promisify(execFile);
@@ -40,10 +40,7 @@ async function pythonSkip(): Promise<string | false> {
   }
 }
 
-const rabbit = await requireService('RabbitMQ on 127.0.0.1:5672', async () => {
-  const connection = await amqplib.connect('amqp://guest:guest@127.0.0.1:5672/', { timeout: 2000 });
-  await connection.close();
-});
+const rabbit = await requireService('RabbitMQ on 127.0.0.1:5672', amqpProbe('amqp://guest:guest@127.0.0.1:5672/'));
 const skip = rabbit.skip || vhostSkip || (await pythonSkip());
 
 registerDriver('messaging', createMessagingDriver);
