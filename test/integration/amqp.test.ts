@@ -170,24 +170,15 @@ describe('messaging:// driver with RabbitMQ', { skip: gate.skip }, () => {
 
   function span(base: string, name: string, parent: string, start: string, stop: string): Notification[] {
     const trace = randomUUID();
-    return [
-      {
-        name: `${name}-start`,
-        base_id: base,
-        trace_id: trace,
-        parent_id: parent,
-        timestamp: start,
-        info: { host: 'it-host' },
-      },
-      {
-        name: `${name}-stop`,
-        base_id: base,
-        trace_id: trace,
-        parent_id: parent,
-        timestamp: stop,
-        info: { host: 'it-host' },
-      },
-    ];
+    const point = (suffix: string, timestamp: string): Notification => ({
+      name: `${name}-${suffix}`,
+      base_id: base,
+      trace_id: trace,
+      parent_id: parent,
+      timestamp,
+      info: { host: 'it-host' },
+    });
+    return [point('start', start), point('stop', stop)];
   }
 
   it('publishes each notification as an oslo.messaging 1.0 message on exchange/<topic>.info', async () => {
