@@ -1,6 +1,6 @@
 // A small Elasticsearch/OpenSearch REST stand-in on port 0: GET /, _bulk, _search with scroll, _search/scroll.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import { closeServer, listenLocal } from './http.js';
+import { serveLocal, type LocalServer } from './http.js';
 
 type Doc = Record<string, any>;
 
@@ -23,16 +23,13 @@ export interface StoredDoc {
   _source: Doc;
 }
 
-export interface FakeEs {
-  url: string;
-  port: number;
+export interface FakeEs extends LocalServer {
   requests: EsRequest[];
   indices: Map<string, StoredDoc[]>;
   /** Scroll ids cleared with DELETE /_search/scroll. */
   cleared: string[];
   /** When set, every bulk item fails with this error type. */
   bulkItemError: string | undefined;
-  close(): Promise<void>;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
@@ -186,10 +183,8 @@ export async function startFakeElasticsearch(options: FakeEsOptions = {}): Promi
       send(res, 404, errorBody('no_handler', `${req.method} ${url.pathname}`, 404), h);
     });
   });
-  const url = await listenLocal(server);
   return {
-    url,
-    port: Number(new URL(url).port),
+    ...(await serveLocal(server)),
     requests,
     indices,
     cleared,
@@ -199,6 +194,5 @@ export async function startFakeElasticsearch(options: FakeEsOptions = {}): Promi
     set bulkItemError(value) {
       state.bulkItemError = value;
     },
-    close: () => closeServer(server),
   };
 }

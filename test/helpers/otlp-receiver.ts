@@ -1,6 +1,6 @@
 // A minimal OTLP/HTTP JSON receiver on port 0 that records and decodes what a driver sends.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { closeServer, listenLocal } from './http.js';
+import { serveLocal, type LocalServer } from './http.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -71,14 +71,11 @@ export function decodeSpans(body: any): DecodedSpan[] {
   return spans;
 }
 
-export interface OtlpReceiver {
-  url: string;
-  port: number;
+export interface OtlpReceiver extends LocalServer {
   requests: ReceivedRequest[];
   /** Status codes to answer with, in order (then 200). */
   statuses: number[];
   spans(): DecodedSpan[];
-  close(): Promise<void>;
 }
 
 /** Starts the receiver; `POST /v1/traces` (or any path) is recorded and answered `{}`. */
@@ -97,13 +94,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       res.end(status === 200 ? '{}' : '{"message":"try later"}');
     });
   });
-  const url = await listenLocal(server);
   return {
-    url,
-    port: Number(new URL(url).port),
+    ...(await serveLocal(server)),
     requests,
     statuses,
     spans: () => requests.flatMap((r) => decodeSpans(r.body)),
-    close: () => closeServer(server),
   };
 }
