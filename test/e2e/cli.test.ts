@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import { defaultConnectionString } from '../../src/drivers/sqlite/default-location.js';
 import { createSqliteDriver } from '../../src/drivers/sqlite/driver.js';
 import type { Notification } from '../../src/core/payload.js';

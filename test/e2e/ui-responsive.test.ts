@@ -2,12 +2,13 @@
 // each a synchronous SQL aggregate over the store, arrive at once: a cheap request is not queued
 // behind them all. The timing itself is measured in bench/ui-responsive.ts.
 import { strict as assert } from 'node:assert';
-import { type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+
 import { createSqliteDriver } from '../../src/drivers/sqlite/driver.js';
 import type { Notification } from '../../src/core/payload.js';
 import { ensureBuilt } from '../helpers/built-bin.js';

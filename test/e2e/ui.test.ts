@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
+
 import { defaultConnectionString } from '../../src/drivers/sqlite/default-location.js';
 import { createSqliteDriver } from '../../src/drivers/sqlite/driver.js';
 import type { Notification } from '../../src/core/payload.js';
