@@ -1,16 +1,7 @@
 // Batched row inserts into the `data` table of a better-sqlite3 connection (main thread or writer thread).
 import type Database from 'better-sqlite3';
-import { SQL_INSERT_COLUMNS } from '../sql/layout.js';
+import { DEFAULTED_COLUMNS, forEachInsert, ROW_COLUMNS, ROWS_PER_INSERT, type EncodedBatch } from './encoded-batch.js';
 
-/** Values of one INSERT's rows, flat, in SQL_INSERT_COLUMNS order (up to ROWS_PER_INSERT rows). */
-export type RowChunk = unknown[];
-
-export const VALUES_PER_ROW = SQL_INSERT_COLUMNS.length;
-/**
- * why: one INSERT of many rows binds and steps once instead of once per row; beyond ~50 rows the
- * gain flattens out, and 100 rows stay far below SQLite's bound-parameter limit.
- */
-export const ROWS_PER_INSERT = 100;
 /**
  * why: in WAL mode each checkpoint fsyncs the log and the database; at SQLite's default of 1000
  * pages (4 MB) a stream of spans checkpoints every ~7k rows and those fsyncs took about a third of
@@ -26,26 +17,54 @@ export function configureWriter(db: Database.Database): void {
   db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
 }
 
+const COLUMN_LIST = ROW_COLUMNS.join(', ');
+const FULL_TUPLE = `(${ROW_COLUMNS.map(() => '?').join(', ')})`;
 /**
- * A function that writes chunks of rows in one IMMEDIATE transaction.
+ * why: project, host and service are the store's own values in nearly every row; bound once per
+ * statement as named parameters, they are neither copied to the writer nor bound per row (an
+ * INSERT binds a third fewer values, ~15 % less time).
+ */
+const SHORT_TUPLE = `(${ROW_COLUMNS.map((c) => (DEFAULTED_COLUMNS.has(c) ? `@${c}` : '?')).join(', ')})`;
+
+/**
+ * A function that writes a batch in one IMMEDIATE transaction.
  * why: IMMEDIATE takes the write lock up front, so a busy peer makes us wait (busy_timeout)
  * instead of failing when a deferred transaction tries to upgrade its lock.
  */
-export function createBatchInserter(db: Database.Database): (chunks: readonly RowChunk[]) => void {
-  const inserts = new Map<number, Database.Statement<unknown[]>>();
-  const insertOf = (rows: number): Database.Statement<unknown[]> => {
-    let statement = inserts.get(rows);
+export function createBatchInserter(db: Database.Database): (batch: EncodedBatch) => void {
+  const statements = new Map<number, Database.Statement<unknown[]>>();
+  /** Statement of `rows` rows, keyed by rows (short rows) or -rows (full rows). */
+  const insertOf = (rows: number, full: boolean): Database.Statement<unknown[]> => {
+    const key = full ? -rows : rows;
+    let statement = statements.get(key);
     if (statement === undefined) {
-      const tuple = `(${SQL_INSERT_COLUMNS.map(() => '?').join(', ')})`;
-      statement = db.prepare<unknown[]>(
-        `INSERT INTO data (${SQL_INSERT_COLUMNS.join(', ')}) VALUES ${new Array<string>(rows).fill(tuple).join(', ')}`,
-      );
-      inserts.set(rows, statement);
+      const values = new Array<string>(rows).fill(full ? FULL_TUPLE : SHORT_TUPLE).join(', ');
+      statement = db.prepare<unknown[]>(`INSERT INTO data (${COLUMN_LIST}) VALUES ${values}`);
+      statements.set(key, statement);
     }
     return statement;
   };
-  const tx = db.transaction((chunks: readonly RowChunk[]) => {
-    for (const values of chunks) insertOf(values.length / VALUES_PER_ROW).run(values);
+  // why: the statement of a full-size INSERT is compiled now, not inside the first batch.
+  insertOf(ROWS_PER_INSERT, false);
+  // why: one array per length, reused, so a batch allocates only its values' slices.
+  const scratch = new Map<number, unknown[]>();
+  const valuesOf = (length: number): unknown[] => {
+    let values = scratch.get(length);
+    if (values === undefined) scratch.set(length, (values = new Array<unknown>(length)));
+    return values;
+  };
+  const tx = db.transaction((batch: EncodedBatch) => {
+    forEachInsert(batch, valuesOf, (rows, full, values) => {
+      if (full) insertOf(rows, true).run(values);
+      else insertOf(rows, false).run(values, batch.defaults);
+    });
   });
-  return (chunks) => tx.immediate(chunks);
+  return (batch) => {
+    try {
+      tx.immediate(batch);
+    } finally {
+      // why: the reused arrays must not keep the batch's text alive until the next one.
+      for (const values of scratch.values()) values.fill(undefined);
+    }
+  };
 }

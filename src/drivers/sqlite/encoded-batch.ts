@@ -1,0 +1,262 @@
+// A batch of `data` rows encoded on the main thread as one text plus value lengths, and read back into INSERT values.
+import { isSharedInfo, type Notification } from '../../core/payload.js';
+import { pythonJsonDumpsAsStringWithout } from '../../propagation/python-json.js';
+import { appendDataColumn, TextPieces } from './data-column.js';
+
+/**
+ * The rows of one batch as the writer receives them.
+ * why: a structured clone of thousands of small strings costs the event loop and the writer
+ * thread several times what one flat text costs (one copy each side); the writer takes its
+ * values back as slices of that text, which V8 makes without copying long ones.
+ */
+export interface EncodedBatch {
+  /** Every string value of the batch, one after the other, rows in order, values in ROW_COLUMNS order. */
+  text: string;
+  /** For each value in order: its length in `text`, or {@link NULL_VALUE} / {@link OTHER_VALUE}. */
+  lengths: Int32Array;
+  /** The values that are neither strings nor null (numbers, bigints…), in order. */
+  others: unknown[];
+  /**
+   * One entry per INSERT, in order: its number of rows, positive when its rows take project, host
+   * and service from {@link defaults} ({@link SHORT_ROW} values a row), negative when each row
+   * carries its own ({@link FULL_ROW} values a row).
+   */
+  inserts: number[];
+  /** The store's project, host and service, bound once per INSERT whose rows use them. */
+  defaults: StoreDefaults;
+}
+
+/** Project, service and host written where a notification carries none (Python's driver defaults). */
+export interface StoreDefaults {
+  project: unknown;
+  host: unknown;
+  service: unknown;
+}
+
+/** A value that is SQL NULL. */
+export const NULL_VALUE = -1;
+/** A value taken from {@link EncodedBatch.others}. */
+export const OTHER_VALUE = -2;
+/**
+ * The same string as the previous row's in this column. why: rows of one trace share base_id,
+ * siblings their parent_id; each is sent, bound and sliced once per run instead of once per row.
+ */
+export const SAME_VALUE = -3;
+
+/**
+ * The columns of a row in the order its values are encoded: `data` first, because its text is
+ * the one part that can fail (and then nothing of the row is written). An INSERT names them in
+ * this order; the stored row is the same whatever the order.
+ */
+export const ROW_COLUMNS = [
+  'data',
+  'timestamp',
+  'base_id',
+  'parent_id',
+  'trace_id',
+  'project',
+  'host',
+  'service',
+  'name',
+] as const;
+/** The columns that hold the store's own values unless a notification carries them. */
+export const DEFAULTED_COLUMNS: ReadonlySet<string> = new Set(['project', 'host', 'service']);
+/** Values of a row that carries its own project, host and service. */
+export const FULL_ROW = ROW_COLUMNS.length;
+/** Values of a row that uses the store's: all but project, host and service. */
+export const SHORT_ROW = FULL_ROW - DEFAULTED_COLUMNS.size;
+/** For each value of a short row, its column's position in ROW_COLUMNS. */
+const SHORT_ROW_COLUMNS = ROW_COLUMNS.flatMap((c, i) => (DEFAULTED_COLUMNS.has(c) ? [] : [i]));
+const FULL_ROW_COLUMNS = ROW_COLUMNS.map((_, i) => i);
+/**
+ * why: one INSERT of many rows binds and steps once instead of once per row; beyond ~50 rows the
+ * gain flattens out, and 125 rows split the store's 250-row batches into two equal statements,
+ * far below SQLite's bound-parameter limit.
+ */
+export const ROWS_PER_INSERT = 125;
+
+/** The keys Python's SQL driver pops into columns; what is left goes to `data`. */
+const COLUMN_KEYS: ReadonlySet<string> = new Set(ROW_COLUMNS.filter((c) => c !== 'data'));
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/**
+ * Encodes notifications into {@link EncodedBatch}es: Python's row for each (the `data` column
+ * double-encoded), values appended to one text.
+ */
+export class BatchEncoder {
+  readonly #defaults: StoreDefaults;
+  readonly #text = new TextPieces();
+  #lengths = new Int32Array(FULL_ROW * 256);
+  #values = 0;
+  #others: unknown[] = [];
+  #inserts: number[] = [];
+  /** The previous row's values, by position in ROW_COLUMNS. */
+  readonly #previous = new Array<unknown>(FULL_ROW);
+  /** Rows in the INSERT being filled (negative: rows with their own project, host and service). */
+  #current = 0;
+  /** The last shared `{host}` info seen and its row's `data` text. */
+  #sharedInfo: unknown;
+  #sharedData = '';
+
+  constructor(defaults: StoreDefaults) {
+    this.#defaults = defaults;
+  }
+
+  /**
+   * Appends the row of one notification (Python's SQL driver layout, see drivers/sql/layout.ts).
+   * Throws only for info JSON cannot hold (circular objects), and then appends nothing.
+   */
+  add(payload: Notification): void {
+    const full =
+      Object.hasOwn(payload, 'project') || Object.hasOwn(payload, 'host') || Object.hasOwn(payload, 'service');
+    const timestamp = column(payload, 'timestamp', null);
+    const baseId = column(payload, 'base_id', null);
+    const parentId = column(payload, 'parent_id', null);
+    const traceId = column(payload, 'trace_id', null);
+    const project = full ? column(payload, 'project', this.#defaults.project) : null;
+    const host = full ? column(payload, 'host', this.#defaults.host) : null;
+    const service = full ? column(payload, 'service', this.#defaults.service) : null;
+    const name = column(payload, 'name', null);
+    const current = this.#current;
+    if (current !== 0 && (current < 0 !== full || Math.abs(current) === ROWS_PER_INSERT)) this.#endInsert();
+    if (this.#values + FULL_ROW > this.#lengths.length) this.#grow();
+    const start = this.#text.length;
+    this.#appendData(payload);
+    this.#lengths[this.#values++] = this.#text.length - start;
+    this.#value(timestamp, 1);
+    this.#value(baseId, 2);
+    this.#value(parentId, 3);
+    this.#value(traceId, 4);
+    if (full) {
+      this.#value(project, 5);
+      this.#value(host, 6);
+      this.#value(service, 7);
+    }
+    this.#value(name, 8);
+    this.#current += full ? -1 : 1;
+  }
+
+  /** The rows added since the last call, or undefined when there are none. */
+  take(): EncodedBatch | undefined {
+    if (this.#current !== 0) this.#endInsert();
+    if (this.#inserts.length === 0) return undefined;
+    const batch: EncodedBatch = {
+      text: this.#text.take(),
+      lengths: this.#lengths.slice(0, this.#values),
+      others: this.#others,
+      inserts: this.#inserts,
+      defaults: this.#defaults,
+    };
+    this.#values = 0;
+    this.#others = [];
+    this.#inserts = [];
+    this.#previous.fill(undefined);
+    return batch;
+  }
+
+  #endInsert(): void {
+    this.#inserts.push(this.#current);
+    this.#current = 0;
+  }
+
+  /**
+   * The `data` column: Python's `json.dumps` of the notification minus the column keys, as a
+   * JSON string. why: most stops carry only the profiler's shared, frozen `{host}` info, so
+   * their text is the same each time and is made once.
+   */
+  #appendData(payload: Notification): void {
+    const info = payload.info;
+    if (isSharedInfo(info) && onlyInfoLeft(payload)) {
+      if (info !== this.#sharedInfo) {
+        this.#sharedData = pythonJsonDumpsAsStringWithout({ info }, NO_KEYS);
+        this.#sharedInfo = info;
+      }
+      this.#text.push(this.#sharedData);
+      return;
+    }
+    appendDataColumn(this.#text, payload, COLUMN_KEYS);
+  }
+
+  #grow(): void {
+    const grown = new Int32Array(this.#lengths.length * 2);
+    grown.set(this.#lengths);
+    this.#lengths = grown;
+  }
+
+  /** Appends the value of the column at `column` in ROW_COLUMNS. */
+  #value(value: unknown, column: number): void {
+    if (typeof value === 'string') {
+      if (value === this.#previous[column]) {
+        this.#lengths[this.#values++] = SAME_VALUE;
+        return;
+      }
+      this.#previous[column] = value;
+      this.#text.push(value);
+      this.#lengths[this.#values++] = value.length;
+    } else if (value === null) {
+      this.#previous[column] = undefined;
+      this.#lengths[this.#values++] = NULL_VALUE;
+    } else {
+      this.#previous[column] = undefined;
+      this.#others.push(value);
+      this.#lengths[this.#values++] = OTHER_VALUE;
+    }
+  }
+}
+
+/** Python's `dict.pop(key, fallback)` reading: a present key gives its value (null for undefined). */
+function column(payload: Notification, key: string, fallback: unknown): unknown {
+  return Object.hasOwn(payload, key) ? (payload[key] ?? null) : fallback;
+}
+
+/** True when `info` is the one enumerable key of `payload` that is not a column. */
+function onlyInfoLeft(payload: Notification): boolean {
+  let info = false;
+  for (const key in payload) {
+    if (key === 'info') info = Object.hasOwn(payload, key);
+    else if (!COLUMN_KEYS.has(key)) return false;
+  }
+  return info;
+}
+
+/**
+ * Calls `insert` once per INSERT of `batch` with its rows' values (in ROW_COLUMNS order, without
+ * project, host and service for short rows). `values` gives the array to fill for a given length
+ * (reused by the caller between calls).
+ */
+export function forEachInsert(
+  batch: EncodedBatch,
+  values: (length: number) => unknown[],
+  insert: (rows: number, full: boolean, values: unknown[]) => void,
+): void {
+  const { text, lengths, others } = batch;
+  const previous = new Array<unknown>(FULL_ROW);
+  let at = 0;
+  let next = 0;
+  let other = 0;
+  for (const count of batch.inserts) {
+    const full = count < 0;
+    const rows = Math.abs(count);
+    const columns = full ? FULL_ROW_COLUMNS : SHORT_ROW_COLUMNS;
+    const out = values(rows * columns.length);
+    let i = 0;
+    for (let row = 0; row < rows; row++) {
+      for (const column of columns) {
+        const length = lengths[next++]!;
+        let value: unknown;
+        if (length >= 0) {
+          value = text.slice(at, at + length);
+          at += length;
+          // why: the data column (0) is never SAME_VALUE, so its slices are not kept
+          if (column !== 0) previous[column] = value;
+        } else if (length === SAME_VALUE) {
+          value = previous[column];
+        } else {
+          value = length === NULL_VALUE ? null : others[other++];
+        }
+        out[i++] = value;
+      }
+    }
+    insert(rows, full, out);
+  }
+}
