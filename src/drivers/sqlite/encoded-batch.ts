@@ -12,18 +12,20 @@ import { appendDataColumn, TextPieces } from './data-column.js';
 export interface EncodedBatch {
   /** Every string value of the batch, one after the other, rows in order, values in ROW_COLUMNS order. */
   text: string;
-  /** For each value in order: its length in `text`, or {@link NULL_VALUE} / {@link OTHER_VALUE}. */
+  /**
+   * For each value in order (ROW_COLUMNS of each row): its length in `text`, or
+   * {@link NULL_VALUE}, {@link OTHER_VALUE}, {@link SAME_VALUE}.
+   */
   lengths: Int32Array;
   /** The values that are neither strings nor null (numbers, bigints…), in order. */
   others: unknown[];
-  /**
-   * One entry per INSERT, in order: its number of rows, positive when its rows take project, host
-   * and service from {@link defaults} ({@link SHORT_ROW} values a row), negative when each row
-   * carries its own ({@link FULL_ROW} values a row).
-   */
+  /** One entry per INSERT, in order: its number of rows. */
   inserts: number[];
-  /** The store's project, host and service, bound once per INSERT whose rows use them. */
-  defaults: StoreDefaults;
+  /**
+   * One entry per INSERT: a bit (1 << position in ROW_COLUMNS) for each column whose value is
+   * the same in all its rows, bound once as a named parameter.
+   */
+  constants: number[];
 }
 
 /** Project, service and host written where a notification carries none (Python's driver defaults). */
@@ -38,8 +40,9 @@ export const NULL_VALUE = -1;
 /** A value taken from {@link EncodedBatch.others}. */
 export const OTHER_VALUE = -2;
 /**
- * The same string as the previous row's in this column. why: rows of one trace share base_id,
- * siblings their parent_id; each is sent, bound and sliced once per run instead of once per row.
+ * The same string (or null) as the previous row's in this column. why: rows share their store's
+ * project, host and service, a trace's rows its base_id, siblings their parent_id: each is sent
+ * once per run of equal values, and bound once per INSERT when all its rows share it.
  */
 export const SAME_VALUE = -3;
 
@@ -59,15 +62,9 @@ export const ROW_COLUMNS = [
   'service',
   'name',
 ] as const;
-/** The columns that hold the store's own values unless a notification carries them. */
-export const DEFAULTED_COLUMNS: ReadonlySet<string> = new Set(['project', 'host', 'service']);
-/** Values of a row that carries its own project, host and service. */
-export const FULL_ROW = ROW_COLUMNS.length;
-/** Values of a row that uses the store's: all but project, host and service. */
-export const SHORT_ROW = FULL_ROW - DEFAULTED_COLUMNS.size;
-/** For each value of a short row, its column's position in ROW_COLUMNS. */
-const SHORT_ROW_COLUMNS = ROW_COLUMNS.flatMap((c, i) => (DEFAULTED_COLUMNS.has(c) ? [] : [i]));
-const FULL_ROW_COLUMNS = ROW_COLUMNS.map((_, i) => i);
+const VALUES_PER_ROW = ROW_COLUMNS.length;
+/** Every column but `data` (position 0) may be a constant of an INSERT. */
+const ALL_CONSTANT = ((1 << VALUES_PER_ROW) - 1) & ~1;
 /**
  * why: one INSERT of many rows binds and steps once instead of once per row; beyond ~50 rows the
  * gain flattens out, and 125 rows split the store's 250-row batches into two equal statements,
@@ -86,14 +83,19 @@ const NO_KEYS: ReadonlySet<string> = new Set();
 export class BatchEncoder {
   readonly #defaults: StoreDefaults;
   readonly #text = new TextPieces();
-  #lengths = new Int32Array(FULL_ROW * 256);
+  #lengths = new Int32Array(VALUES_PER_ROW * 256);
   #values = 0;
   #others: unknown[] = [];
   #inserts: number[] = [];
-  /** The previous row's values, by position in ROW_COLUMNS. */
-  readonly #previous = new Array<unknown>(FULL_ROW);
-  /** Rows in the INSERT being filled (negative: rows with their own project, host and service). */
-  #current = 0;
+  #constants: number[] = [];
+  /** The previous row's values, by position in ROW_COLUMNS (undefined: not comparable). */
+  readonly #previous = new Array<unknown>(VALUES_PER_ROW);
+  /** Rows in the INSERT being filled. */
+  #rows = 0;
+  /** Columns equal in every row of the INSERT being filled so far. */
+  #constant = ALL_CONSTANT;
+  /** Columns equal to the previous row's in the row being added. */
+  #same = 0;
   /** The last shared `{host}` info seen and its row's `data` text. */
   #sharedInfo: unknown;
   #sharedData = '';
@@ -107,56 +109,57 @@ export class BatchEncoder {
    * Throws only for info JSON cannot hold (circular objects), and then appends nothing.
    */
   add(payload: Notification): void {
-    const full =
-      Object.hasOwn(payload, 'project') || Object.hasOwn(payload, 'host') || Object.hasOwn(payload, 'service');
+    // why: every column read before anything is appended; the data text (which may throw) first.
     const timestamp = column(payload, 'timestamp', null);
     const baseId = column(payload, 'base_id', null);
     const parentId = column(payload, 'parent_id', null);
     const traceId = column(payload, 'trace_id', null);
-    const project = full ? column(payload, 'project', this.#defaults.project) : null;
-    const host = full ? column(payload, 'host', this.#defaults.host) : null;
-    const service = full ? column(payload, 'service', this.#defaults.service) : null;
+    const project = column(payload, 'project', this.#defaults.project);
+    const host = column(payload, 'host', this.#defaults.host);
+    const service = column(payload, 'service', this.#defaults.service);
     const name = column(payload, 'name', null);
-    const current = this.#current;
-    if (current !== 0 && (current < 0 !== full || Math.abs(current) === ROWS_PER_INSERT)) this.#endInsert();
-    if (this.#values + FULL_ROW > this.#lengths.length) this.#grow();
+    if (this.#rows === ROWS_PER_INSERT) this.#endInsert();
+    if (this.#values + VALUES_PER_ROW > this.#lengths.length) this.#grow();
     const start = this.#text.length;
     this.#appendData(payload);
     this.#lengths[this.#values++] = this.#text.length - start;
+    this.#same = 0;
     this.#value(timestamp, 1);
     this.#value(baseId, 2);
     this.#value(parentId, 3);
     this.#value(traceId, 4);
-    if (full) {
-      this.#value(project, 5);
-      this.#value(host, 6);
-      this.#value(service, 7);
-    }
+    this.#value(project, 5);
+    this.#value(host, 6);
+    this.#value(service, 7);
     this.#value(name, 8);
-    this.#current += full ? -1 : 1;
+    if (this.#rows > 0) this.#constant &= this.#same;
+    this.#rows++;
   }
 
   /** The rows added since the last call, or undefined when there are none. */
   take(): EncodedBatch | undefined {
-    if (this.#current !== 0) this.#endInsert();
+    if (this.#rows > 0) this.#endInsert();
     if (this.#inserts.length === 0) return undefined;
     const batch: EncodedBatch = {
       text: this.#text.take(),
       lengths: this.#lengths.slice(0, this.#values),
       others: this.#others,
       inserts: this.#inserts,
-      defaults: this.#defaults,
+      constants: this.#constants,
     };
     this.#values = 0;
     this.#others = [];
     this.#inserts = [];
+    this.#constants = [];
     this.#previous.fill(undefined);
     return batch;
   }
 
   #endInsert(): void {
-    this.#inserts.push(this.#current);
-    this.#current = 0;
+    this.#inserts.push(this.#rows);
+    this.#constants.push(this.#constant);
+    this.#rows = 0;
+    this.#constant = ALL_CONSTANT;
   }
 
   /**
@@ -185,17 +188,19 @@ export class BatchEncoder {
 
   /** Appends the value of the column at `column` in ROW_COLUMNS. */
   #value(value: unknown, column: number): void {
-    if (typeof value === 'string') {
+    if (typeof value === 'string' || value === null) {
       if (value === this.#previous[column]) {
+        this.#same |= 1 << column;
         this.#lengths[this.#values++] = SAME_VALUE;
         return;
       }
       this.#previous[column] = value;
-      this.#text.push(value);
-      this.#lengths[this.#values++] = value.length;
-    } else if (value === null) {
-      this.#previous[column] = undefined;
-      this.#lengths[this.#values++] = NULL_VALUE;
+      if (value === null) {
+        this.#lengths[this.#values++] = NULL_VALUE;
+      } else {
+        this.#text.push(value);
+        this.#lengths[this.#values++] = value.length;
+      }
     } else {
       this.#previous[column] = undefined;
       this.#others.push(value);
@@ -219,44 +224,61 @@ function onlyInfoLeft(payload: Notification): boolean {
   return info;
 }
 
+/** The values of one INSERT of a batch. */
+export interface InsertValues {
+  rows: number;
+  /** Its {@link EncodedBatch.constants} bits. */
+  constants: number;
+  /** The values of its other columns, row after row (ROW_COLUMNS order). */
+  values: unknown[];
+  /** The first row's values by column name (those of the constant columns are the INSERT's). */
+  named: Record<(typeof ROW_COLUMNS)[number], unknown>;
+}
+
 /**
- * Calls `insert` once per INSERT of `batch` with its rows' values (in ROW_COLUMNS order, without
- * project, host and service for short rows). `values` gives the array to fill for a given length
- * (reused by the caller between calls).
+ * Calls `insert` once per INSERT of `batch`. `values` gives the array to fill for a given length
+ * (reused by the caller between calls); `named` is one object, refilled for each INSERT.
  */
 export function forEachInsert(
   batch: EncodedBatch,
   values: (length: number) => unknown[],
-  insert: (rows: number, full: boolean, values: unknown[]) => void,
+  insert: (values: InsertValues) => void,
 ): void {
   const { text, lengths, others } = batch;
-  const previous = new Array<unknown>(FULL_ROW);
+  const previous = new Array<unknown>(VALUES_PER_ROW);
+  const named = {} as InsertValues['named'];
   let at = 0;
   let next = 0;
   let other = 0;
-  for (const count of batch.inserts) {
-    const full = count < 0;
-    const rows = Math.abs(count);
-    const columns = full ? FULL_ROW_COLUMNS : SHORT_ROW_COLUMNS;
-    const out = values(rows * columns.length);
+  for (let n = 0; n < batch.inserts.length; n++) {
+    const rows = batch.inserts[n]!;
+    const constants = batch.constants[n]!;
+    const out = values(rows * (VALUES_PER_ROW - bitCount(constants)));
     let i = 0;
     for (let row = 0; row < rows; row++) {
-      for (const column of columns) {
+      for (let column = 0; column < VALUES_PER_ROW; column++) {
         const length = lengths[next++]!;
         let value: unknown;
         if (length >= 0) {
           value = text.slice(at, at + length);
           at += length;
-          // why: the data column (0) is never SAME_VALUE, so its slices are not kept
-          if (column !== 0) previous[column] = value;
         } else if (length === SAME_VALUE) {
           value = previous[column];
         } else {
           value = length === NULL_VALUE ? null : others[other++];
         }
-        out[i++] = value;
+        // why: the data column (0) is never SAME_VALUE, so its slices are not kept
+        if (column !== 0) previous[column] = value;
+        if (row === 0) named[ROW_COLUMNS[column]!] = value;
+        if ((constants & (1 << column)) === 0) out[i++] = value;
       }
     }
-    insert(rows, full, out);
+    insert({ rows, constants, values: out, named });
   }
+}
+
+function bitCount(bits: number): number {
+  let count = 0;
+  for (let b = bits; b !== 0; b &= b - 1) count++;
+  return count;
 }

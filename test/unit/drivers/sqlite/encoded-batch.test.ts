@@ -6,7 +6,6 @@ import { notificationToRow, rowValues, SQL_INSERT_COLUMNS } from '../../../../sr
 import {
   BatchEncoder,
   forEachInsert,
-  FULL_ROW,
   ROW_COLUMNS,
   ROWS_PER_INSERT,
   type EncodedBatch,
@@ -24,17 +23,14 @@ function decode(batch: EncodedBatch): unknown[][] {
   forEachInsert(
     copy,
     (n) => new Array<unknown>(n),
-    (count, full, values) => {
-      const width = values.length / count;
+    ({ rows: count, constants, values, named }) => {
+      let v = 0;
       for (let r = 0; r < count; r++) {
-        const named = new Map<string, unknown>();
-        let v = r * width;
-        for (const c of ROW_COLUMNS) {
-          if (!full && (c === 'project' || c === 'host' || c === 'service')) named.set(c, copy.defaults[c]);
-          else named.set(c, values[v++]);
-        }
-        rows.push(SQL_INSERT_COLUMNS.map((c) => named.get(c)));
+        const row = new Map<string, unknown>();
+        ROW_COLUMNS.forEach((c, i) => row.set(c, (constants & (1 << i)) !== 0 ? named[c] : values[v++]));
+        rows.push(SQL_INSERT_COLUMNS.map((c) => row.get(c)));
       }
+      assert.equal(v, values.length, 'every value of the INSERT is used');
     },
   );
   return rows;
@@ -147,14 +143,16 @@ describe('SQLite batch encoding', () => {
     );
   });
 
-  it('splits a batch into INSERTs of at most ROWS_PER_INSERT rows of one form', () => {
+  it('splits a batch into INSERTs of at most ROWS_PER_INSERT rows, binding once the columns all their rows share', () => {
     const encoder = new BatchEncoder(defaults);
-    for (let i = 0; i < ROWS_PER_INSERT + 3; i++) encoder.add(base());
-    encoder.add(base({ service: 'own' }));
-    encoder.add(base());
+    for (let i = 0; i < ROWS_PER_INSERT + 3; i++) encoder.add(base({ trace_id: `t${i}` }));
+    encoder.add(base({ service: 'own', trace_id: 'x' }));
     const batch = encoder.take()!;
-    assert.deepEqual(batch.inserts, [ROWS_PER_INSERT, 3, -1, 1]);
+    assert.deepEqual(batch.inserts, [ROWS_PER_INSERT, 4]);
+    const bits = (...columns: string[]): number =>
+      columns.reduce((b, c) => b | (1 << ROW_COLUMNS.indexOf(c as (typeof ROW_COLUMNS)[number])), 0);
+    const shared = bits('timestamp', 'base_id', 'parent_id', 'project', 'host', 'name');
+    assert.deepEqual(batch.constants, [shared | bits('service'), shared]);
     assert.equal(encoder.take(), undefined, 'taking empties the encoder');
-    assert.ok(FULL_ROW === SQL_INSERT_COLUMNS.length);
   });
 });
