@@ -172,8 +172,8 @@ describe('SQLite writer thread', () => {
       await driver.close();
       assert.equal(niceOf(String(process.pid)), mainNice, 'the event loop keeps its priority');
       assert.ok(
-        nices.includes(Math.max(10, mainNice)),
-        `a new thread runs at nice 10 (new threads: ${nices.join(', ')})`,
+        nices.includes(Math.max(15, mainNice)),
+        `a new thread runs at nice 15 (new threads: ${nices.join(', ')})`,
       );
     },
   );
