@@ -1,7 +1,10 @@
 // A batch of `data` rows encoded on the main thread as one text plus value lengths, and read back into INSERT values.
 import { isSharedInfo, type Notification } from '../../core/payload.js';
 import { pythonJsonDumpsAsStringWithout } from '../../propagation/python-json.js';
+import { SQL_INSERT_COLUMNS } from '../sql/layout.js';
 import { appendDataColumn, TextPieces } from './data-column.js';
+
+type SqlInsertColumn = (typeof SQL_INSERT_COLUMNS)[number];
 
 /**
  * The rows of one batch as the writer receives them.
@@ -51,17 +54,7 @@ export const SAME_VALUE = -3;
  * the one part that can fail (and then nothing of the row is written). An INSERT names them in
  * this order; the stored row is the same whatever the order.
  */
-export const ROW_COLUMNS = [
-  'data',
-  'timestamp',
-  'base_id',
-  'parent_id',
-  'trace_id',
-  'project',
-  'host',
-  'service',
-  'name',
-] as const;
+export const ROW_COLUMNS: readonly SqlInsertColumn[] = ['data', ...SQL_INSERT_COLUMNS.filter((c) => c !== 'data')];
 const VALUES_PER_ROW = ROW_COLUMNS.length;
 /** Every column but `data` (position 0) may be a constant of an INSERT. */
 const ALL_CONSTANT = ((1 << VALUES_PER_ROW) - 1) & ~1;
@@ -232,7 +225,7 @@ export interface InsertValues {
   /** The values of its other columns, row after row (ROW_COLUMNS order). */
   values: unknown[];
   /** The first row's values by column name (those of the constant columns are the INSERT's). */
-  named: Record<(typeof ROW_COLUMNS)[number], unknown>;
+  named: Record<SqlInsertColumn, unknown>;
 }
 
 /**
