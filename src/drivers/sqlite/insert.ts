@@ -19,8 +19,8 @@ export function configureWriter(db: Database.Database): void {
 
 const COLUMN_LIST = ROW_COLUMNS.join(', ');
 /**
- * Statements kept per connection; beyond it they are compiled again. why: one per INSERT size
- * and set of constant columns, of which a store sees a handful.
+ * Statements (and value arrays) kept per connection; beyond it they are made again. why: one per
+ * INSERT size and set of constant columns, of which a store sees a handful.
  */
 const MAX_STATEMENTS = 64;
 
@@ -55,7 +55,10 @@ export function createBatchInserter(db: Database.Database): (batch: EncodedBatch
   const scratch = new Map<number, unknown[]>();
   const valuesOf = (length: number): unknown[] => {
     let values = scratch.get(length);
-    if (values === undefined) scratch.set(length, (values = new Array<unknown>(length)));
+    if (values === undefined) {
+      if (scratch.size >= MAX_STATEMENTS) scratch.clear();
+      scratch.set(length, (values = new Array<unknown>(length)));
+    }
     return values;
   };
   const tx = db.transaction((batch: EncodedBatch) => {
