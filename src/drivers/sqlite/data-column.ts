@@ -1,6 +1,9 @@
 // The `data` column text of a notification, appended piece by piece to a batch's text.
 import { pythonJsonDumpsAsStringWithout, pythonJsonString, pythonNumber } from '../../propagation/python-json.js';
 
+/** Most slots the pieces array keeps between batches (a 250-row batch uses a few thousand). */
+const KEPT_PIECES = 65_536;
+
 /** Pieces of text joined once per batch, with their total length so far. */
 export class TextPieces {
   /**
@@ -8,7 +11,7 @@ export class TextPieces {
    * why: the array keeps its size between batches: emptied (length 0) it would give up its
    * backing store and grow it again, copy by copy, for every batch.
    */
-  readonly #pieces: string[] = [];
+  #pieces: string[] = [];
   #count = 0;
   /** Characters appended so far. */
   length = 0;
@@ -35,7 +38,10 @@ export class TextPieces {
   /** The text so far, in one flat string; starts over empty. */
   take(): string {
     const text = this.#pieces.join('');
-    this.truncate(0, 0);
+    if (this.#pieces.length > KEPT_PIECES) this.#pieces = [];
+    else this.#pieces.fill('', 0, this.#count);
+    this.#count = 0;
+    this.length = 0;
     return text;
   }
 }

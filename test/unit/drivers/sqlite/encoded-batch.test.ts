@@ -143,6 +143,26 @@ describe('SQLite batch encoding', () => {
     );
   });
 
+  it('a very large batch and the small one after it both give their rows', () => {
+    const encoder = new BatchEncoder(defaults);
+    const big = Array.from({ length: 6000 }, (_, i) =>
+      base({ trace_id: `t${i}`, info: { db: { statement: 'SELECT ?', params: [i, `p${i}`] }, host: 'h' } }),
+    );
+    for (const p of big) encoder.add(p);
+    const first = decode(encoder.take()!);
+    const small = [base({ name: 'after' })];
+    encoder.add(small[0]!);
+    const second = decode(encoder.take()!);
+    assert.deepEqual(
+      first,
+      big.map((p) => rowValues(notificationToRow(p, defaults))),
+    );
+    assert.deepEqual(
+      second,
+      small.map((p) => rowValues(notificationToRow(p, defaults))),
+    );
+  });
+
   it('splits a batch into INSERTs of at most ROWS_PER_INSERT rows, binding once the columns all their rows share', () => {
     const encoder = new BatchEncoder(defaults);
     for (let i = 0; i < ROWS_PER_INSERT + 3; i++) encoder.add(base({ trace_id: `t${i}` }));
