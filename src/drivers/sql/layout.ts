@@ -157,37 +157,6 @@ export function notificationToRow(payload: Notification, defaults: SqlRowDefault
   };
 }
 
-/**
- * Appends the row of one notification to `out`, its values in {@link SQL_INSERT_COLUMNS} order:
- * `rowValues(notificationToRow(payload, defaults))` without the intermediate objects. `host` is
- * the host default (resolved once by the caller). Throws only for circular info objects, and
- * then appends nothing.
- * @since 0.1.0
- */
-export function appendRowValues(
-  out: unknown[],
-  payload: Notification,
-  defaults: { project: unknown; service: unknown; host: unknown },
-): void {
-  const data = pythonJsonDumpsAsStringWithout(payload, POPPED);
-  out.push(
-    own(payload, 'timestamp', null),
-    own(payload, 'base_id', null),
-    own(payload, 'parent_id', null),
-    own(payload, 'trace_id', null),
-    own(payload, 'project', defaults.project),
-    own(payload, 'host', defaults.host),
-    own(payload, 'service', defaults.service),
-    own(payload, 'name', null),
-    data,
-  );
-}
-
-/** Python's `dict.pop(key, fallback)` reading: a present key gives its value (null for undefined). */
-function own(payload: Notification, key: string, fallback: unknown): unknown {
-  return Object.hasOwn(payload, key) ? (payload[key] ?? null) : fallback;
-}
-
 /** The row's values in {@link SQL_INSERT_COLUMNS} order, for a prepared positional INSERT. */
 export function rowValues(row: SqlRow): unknown[] {
   return [
