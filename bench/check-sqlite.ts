@@ -1,7 +1,7 @@
 // bench:check's SQLite measures: spans through the notifier vs a raw better-sqlite3 insert of the same rows, and reads vs raw select + parse.
-import { loadSqlite } from '../src/drivers/sqlite/library.js';
+import { loadSqlite, type BetterSqlite3 } from '../src/drivers/sqlite/library.js';
 import { createNotifier, Profiler, runWithProfiler, setNotifier } from '../src/index.js';
-import { createIndexSql, createTableSql, SQL_INSERT_COLUMNS, SQL_REPORT_COLUMNS } from '../src/drivers/sql/layout.js';
+import { SQL_INSERT_COLUMNS, SQL_REPORT_COLUMNS } from '../src/drivers/sql/layout.js';
 import { configureWriter } from '../src/drivers/sqlite/insert.js';
 import { createSqliteDriver, type SqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { renderJson } from '../src/report/json.js';
@@ -20,6 +20,8 @@ async function timed(fn: () => unknown): Promise<{ wallMs: number; cpuMs: number
   return { wallMs, cpuMs: (c.user + c.system) / 1000 };
 }
 
+let warmedUp = false;
+
 /**
  * `spans` spans of one trace (a SQL statement in each start's info) through
  * createNotifier('sqlite:///file'), timed from the first start to the last flush, creating the
@@ -29,6 +31,14 @@ export async function writeSpans(
   file: string,
   spans: number,
 ): Promise<{ wallMs: number; cpuMs: number; baseId: string; busyP99: number }> {
+  if (!warmedUp) {
+    // why: the first rounds of a fresh process measure V8 compiling the code and sizing its heap
+    // (both sides' CPU ratio rose from ~0.35 to its steady value over three 10k rounds); one
+    // discarded round of each side first, as readRatios does for reads.
+    warmedUp = true;
+    const warm = await writeSpans(`${file}.warm-up`, 10_000);
+    rawInsertSpans(`${file}.warm-up`, `${file}.warm-up-raw`, warm.baseId);
+  }
   const notifier = createNotifier(`sqlite:///${file}`, { project: 'bench', service: 'api' });
   setNotifier(notifier);
   // why: one span of another trace first, so the writer thread is up before the clock starts
@@ -57,7 +67,8 @@ export async function writeSpans(
 /**
  * Baseline: the rows the notifier stored, read back already encoded, inserted into a fresh file
  * with the same table, indexes and pragmas by plain better-sqlite3 (one prepared single-row
- * INSERT, 250 rows per transaction: the store's batch size).
+ * INSERT, 250 rows per transaction: the store's batch size). The table and index DDL is copied
+ * from the store's file, so the two always maintain the same B-trees.
  */
 export function rawInsertSpans(source: string, target: string, baseId: string): { wallMs: number; cpuMs: number } {
   const from = new Database(source, { readonly: true });
@@ -65,11 +76,11 @@ export function rawInsertSpans(source: string, target: string, baseId: string): 
     .prepare<[string], unknown[]>(`SELECT ${SQL_INSERT_COLUMNS.join(', ')} FROM data WHERE base_id = ? ORDER BY id`)
     .raw(true)
     .all(baseId);
+  const schema = sameSchema(from);
   from.close();
   const db = new Database(target);
   configureWriter(db);
-  db.exec(createTableSql('sqlite'));
-  for (const sql of createIndexSql({ extra: true, columns: ['base_id'] })) db.exec(sql);
+  for (const sql of schema) db.exec(sql);
   const insert = db.prepare(
     `INSERT INTO data (${SQL_INSERT_COLUMNS.join(', ')}) VALUES (${SQL_INSERT_COLUMNS.map(() => '?').join(', ')})`,
   );
@@ -83,6 +94,16 @@ export function rawInsertSpans(source: string, target: string, baseId: string): 
   const c = process.cpuUsage(c0);
   db.close();
   return { wallMs, cpuMs: (c.user + c.system) / 1000 };
+}
+
+/** The DDL of the `data` table and of every index on it, as stored in `db` (table first). */
+export function sameSchema(db: BetterSqlite3.Database): string[] {
+  return db
+    .prepare<[], string>(
+      "SELECT sql FROM sqlite_master WHERE tbl_name = 'data' AND sql IS NOT NULL ORDER BY type = 'table' DESC, name",
+    )
+    .pluck()
+    .all();
 }
 
 /** Baseline of a read: the getReport SELECT, every `data` value JSON.parse'd twice and kept. */

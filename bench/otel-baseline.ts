@@ -13,10 +13,11 @@ export interface OtelBaseline {
   spanOnly: Listener;
   /**
    * What our middleware does, the OpenTelemetry way (as @opentelemetry/instrumentation-http does
-   * it, minus its metrics and attribute work): the caller's `traceparent` extracted, a server span
-   * started under it, the handler run in that span's context (AsyncLocalStorage), the request's
-   * events bound to it, the span ended on finish with the status. The first call registers
-   * OpenTelemetry's global context manager and propagator for the process.
+   * it, minus its metrics and the attributes beyond what our span records): the caller's
+   * `traceparent` extracted, a server span started under it, the handler run in that span's
+   * context (AsyncLocalStorage), the request's events bound to it, the span ended on finish with
+   * the status. The first call registers OpenTelemetry's global context manager and propagator
+   * for the process.
    */
   withContext(): Listener;
   forceFlush(): Promise<void>;
@@ -33,10 +34,18 @@ export function otelBaseline(handler: Listener): OtelBaseline {
   });
   const tracer = provider.getTracer('bench');
   let registered = false;
-  const attributes = (req: IncomingMessage): Record<string, string> => ({
-    'http.request.method': req.method ?? 'GET',
-    'url.path': req.url ?? '/',
-  });
+  // why: the request fields our wsgi span records (method, path, query, scheme; the status on the
+  // stop), under their semantic-convention names, so both sides record the same information.
+  const attributes = (req: IncomingMessage): Record<string, string> => {
+    const target = req.url ?? '/';
+    const mark = target.indexOf('?');
+    return {
+      'http.request.method': req.method ?? 'GET',
+      'url.path': mark === -1 ? target : target.slice(0, mark),
+      'url.query': mark === -1 ? '' : target.slice(mark + 1),
+      'url.scheme': (req.socket as { encrypted?: boolean } | null)?.encrypted === true ? 'https' : 'http',
+    };
+  };
   const endOnFinish = (res: ServerResponse, span: ReturnType<typeof tracer.startSpan>): void => {
     res.once('finish', () => {
       span.setAttribute('http.response.status_code', res.statusCode);

@@ -1,5 +1,6 @@
 // The trace browser's own pages (the trace list, messages): server-rendered HTML, every value escaped, no script.
 import { cspHash, escapeHtml } from '../report/html-escape.js';
+import { htmlPage } from '../report/html-page.js';
 
 import type { TraceOverview } from '../drivers/trace-overview.js';
 
@@ -85,22 +86,7 @@ export function tracePath(baseId: string): string {
 }
 
 function page(title: string, body: string): string {
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${PAGE_CSS}</style>`,
-    '</head>',
-    '<body>',
-    body,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage({ title, css: PAGE_CSS, body: [body] });
 }
 
 function row(trace: ListedTrace, withOperation: boolean): string {
@@ -133,6 +119,9 @@ function niceStep(span: number, count: number): number {
   return [1, 2, 5, 10].map((m) => m * power).find((v) => v >= rough) ?? 10 * power;
 }
 
+// The scatter plot's viewBox and the margins its axis labels need.
+const PLOT_BOX = { W: 1000, H: 190, left: 64, right: 14, top: 10, bottom: 26 };
+
 /**
  * Duration over start time of the listed traces, one dot per trace (red: failed; larger: more
  * spans), each a link to its trace. Inline SVG with presentation attributes only: no script
@@ -143,12 +132,7 @@ export function renderScatter(traces: readonly ListedTrace[]): string {
     .map((t) => ({ t, x: epochMs(t.timestamp), y: t.durationMs }))
     .filter((p): p is { t: ListedTrace; x: number; y: number } => p.x !== undefined && typeof p.y === 'number');
   if (points.length === 0) return '';
-  const W = 1000;
-  const H = 190;
-  const left = 64;
-  const right = 14;
-  const top = 10;
-  const bottom = 26;
+  const { W, H, left, right, top, bottom } = PLOT_BOX;
   let x0 = Math.min(...points.map((p) => p.x));
   let x1 = Math.max(...points.map((p) => p.x));
   if (x1 - x0 < 1000) {

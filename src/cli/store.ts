@@ -64,6 +64,15 @@ export type OpenedStore =
   /** A SQLite file that does not exist: nothing was ever written there. */
   | { kind: 'missing'; path: string };
 
+/** The scheme of a store's connection string; an unknown or malformed one is a CliError (exit 1). */
+export function storeScheme(connectionString: string): string {
+  try {
+    return schemeOf(connectionString);
+  } catch (error) {
+    throw new CliError(EXIT_FAILURE, `osprofiler: ${messageOf(error)}\n`);
+  }
+}
+
 /**
  * Opens the store for reading. A SQLite file that does not exist is reported as `missing`
  * (reading never creates it). An unknown scheme, a missing client package, an unreachable store
@@ -72,12 +81,7 @@ export type OpenedStore =
  */
 export async function openStore(choice: StoreChoice, options: DriverOptions, forTrace?: string): Promise<OpenedStore> {
   ensureSqliteDriver();
-  let scheme: string;
-  try {
-    scheme = schemeOf(choice.connectionString);
-  } catch (error) {
-    throw new CliError(EXIT_FAILURE, `osprofiler: ${messageOf(error)}\n`);
-  }
+  const scheme = storeScheme(choice.connectionString);
   if (scheme === 'sqlite') {
     const location = parseSqliteConnectionString(choice.connectionString);
     if (location !== undefined && !location.memory && !existsSync(location.path))

@@ -11,6 +11,11 @@ interface PointNames {
   readonly stop: string;
 }
 
+/** An open trace point, as `Profiler.openPoint()` hands it out (opaque outside this file). */
+export interface OpenPoint {
+  readonly id: string;
+}
+
 /** One entry of the span stack; frames are immutable and shared between forked views. */
 interface Frame {
   readonly id: string;
@@ -107,38 +112,55 @@ export class Profiler {
 
   /** Opens a point: pushes a new id and sends `<name>-start`. Never throws. */
   start(name: string, info?: TraceInfo | null): void {
+    this.open(name, withHost(info, this.host));
+  }
+
+  /**
+   * @internal `start` with an info object made for this point alone: `host` is added to it in
+   * place. why: saves the copy that protects a caller's own object, on the request path.
+   */
+  startOwned(name: string, info: TraceInfo): void {
+    info.host = this.host;
+    this.open(name, info);
+  }
+
+  private open(name: string, info: TraceInfo): void {
     const names = pointNames(name);
     const frame: Frame = { id: uuid4(), names, parent: this.top };
     this.top = frame;
-    send(
-      this,
-      buildNotification(
-        names.start,
-        this.baseId,
-        frame.id,
-        this.getParentId(),
-        utcTimestamp(),
-        withHost(info, this.host),
-      ),
-    );
+    send(this, buildNotification(names.start, this.baseId, frame.id, this.getParentId(), utcTimestamp(), info));
   }
 
   /** Closes the innermost open point with `<name>-stop`; does nothing when none is open. */
   stop(info?: TraceInfo | null): void {
     const frame = this.top;
     if (frame.names === undefined) return;
-    send(
-      this,
-      buildNotification(
-        frame.names.stop,
-        this.baseId,
-        frame.id,
-        this.getParentId(),
-        utcTimestamp(),
-        withHost(info, this.host),
-      ),
-    );
+    this.close(frame, withHost(info, this.host));
     this.top = frame.parent!;
+  }
+
+  /**
+   * @internal The innermost open point (undefined when none is open), for `stopPoint`.
+   * why: a scoped span stops its own point even when the code it wraps left others open on top.
+   */
+  openPoint(): OpenPoint | undefined {
+    return this.top.names === undefined ? undefined : this.top;
+  }
+
+  /**
+   * @internal Sends the stop of `point` (from `openPoint()` of this view or one it was forked
+   * from); this view's stack is left as it is. `owned`: `info` was made for this stop alone and
+   * gets `host` in place instead of being copied.
+   */
+  stopPoint(point: OpenPoint, info: TraceInfo | undefined, owned: boolean): void {
+    const frame = point as Frame;
+    if (owned && info !== undefined) info.host = this.host;
+    this.close(frame, owned && info !== undefined ? info : withHost(info, this.host));
+  }
+
+  private close(frame: Frame, info: TraceInfo): void {
+    const parentId = frame.parent?.id ?? this.baseId;
+    send(this, buildNotification(frame.names!.stop, this.baseId, frame.id, parentId, utcTimestamp(), info));
   }
 
   /**

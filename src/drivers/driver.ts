@@ -136,6 +136,27 @@ export async function createDriver(connectionString: string, options: DriverOpti
   return registry.get(scheme)!(normalizeConnectionString(connectionString), options);
 }
 
+/** A percent-encoded part of a connection string, decoded; undefined where its encoding is malformed. */
+export function decodeUrlPart(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The error for a malformed `kind` (Redis, SQL…) connection string `text`, printed without its password. */
+export function badConnectionString(kind: string, text: string, why: string): BadConnectionStringError {
+  return new BadConnectionStringError(`Bad ${kind} connection string "${redactConnectionString(text)}": ${why}.`);
+}
+
+/** A percent-encoded `part` of the `kind` connection string `text`, decoded, or BadConnectionStringError. */
+export function decodeConnectionPart(part: string, kind: string, text: string): string {
+  const decoded = decodeUrlPart(part);
+  if (decoded === undefined) throw badConnectionString(kind, text, `bad percent-encoding in "${part}"`);
+  return decoded;
+}
+
 /** The connection string with any password replaced by `***`, safe to print. */
 export function redactConnectionString(connectionString: string): string {
   return connectionString.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');

@@ -1,5 +1,6 @@
 // Renders a trace comparison as one self-contained page: both waterfalls on one time scale (inline SVG) and the tables; no script.
-import { createHash } from 'node:crypto';
+import { cspHash, escapeHtml } from './html-escape.js';
+import { htmlPage } from './html-page.js';
 import type { CompareRow, TraceComparison } from './compare.js';
 import { spanOperation, spanService, walkReport } from './span-label.js';
 import { formatUtc, reportStartTime } from './start-time.js';
@@ -52,12 +53,6 @@ td{padding:4px 6px;border-bottom:1px solid #f0f2f4;text-align:right;white-space:
 td:first-child{white-space:normal;overflow-wrap:anywhere;max-width:420px}
 `;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
-
 function cut(text: string, max: number): string {
   const chars = Array.from(text);
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
@@ -107,8 +102,8 @@ function waterfall(
     const w = Math.max(0.15, (duration / scaleMs) * 100);
     const label = `${'\u00a0'.repeat(Math.min(depth, 20) * 2)}${cut(op, 56)}`;
     rows.push(
-      `<text x="8" y="${y + 15}"${failed ? ' class="err"' : ''}>${esc(label)}<title>${esc(`${op} (${String(info.name)}, ${service})`)}</title></text>` +
-        `<svg x="38%" width="54%" y="${y}" height="${ROW_H}" overflow="visible"><rect x="${x.toFixed(3)}%" y="5" width="${w.toFixed(3)}%" height="12" rx="2" fill="${colorOf(service)}"${failed ? ' stroke="#c62828" stroke-width="2"' : ''}><title>${esc(`${op}: ${duration} ms from +${started} ms`)}</title></rect>` +
+      `<text x="8" y="${y + 15}"${failed ? ' class="err"' : ''}>${escapeHtml(label)}<title>${escapeHtml(`${op} (${String(info.name)}, ${service})`)}</title></text>` +
+        `<svg x="38%" width="54%" y="${y}" height="${ROW_H}" overflow="visible"><rect x="${x.toFixed(3)}%" y="5" width="${w.toFixed(3)}%" height="12" rx="2" fill="${colorOf(service)}"${failed ? ' stroke="#c62828" stroke-width="2"' : ''}><title>${escapeHtml(`${op}: ${duration} ms from +${started} ms`)}</title></rect>` +
         `<text x="${Math.min(100, x + w).toFixed(3)}%" dx="4" y="15" class="tick">${duration} ms</text></svg>`,
     );
   });
@@ -124,8 +119,8 @@ function waterfall(
   const startedAt = reportStartTime(side.report);
   const duration = num(side.report?.info?.finished);
   return [
-    `<section class="wf"><div class="wf-head">${esc(name)}: ${esc(side.label)}<span>${ms(duration)}${startedAt !== undefined ? ` · started ${esc(formatUtc(startedAt))}` : ''}</span></div>`,
-    `<svg height="${height}" role="img" aria-label="${esc(`Waterfall of trace ${name}`)}">`,
+    `<section class="wf"><div class="wf-head">${escapeHtml(name)}: ${escapeHtml(side.label)}<span>${ms(duration)}${startedAt !== undefined ? ` · started ${escapeHtml(formatUtc(startedAt))}` : ''}</span></div>`,
+    `<svg height="${height}" role="img" aria-label="${escapeHtml(`Waterfall of trace ${name}`)}">`,
     `<svg x="38%" width="54%" height="${height}" overflow="visible">${ticks.join('')}<line x1="${((duration / scaleMs) * 100).toFixed(3)}%" x2="${((duration / scaleMs) * 100).toFixed(3)}%" y1="0" y2="${height - 18}" stroke="#1f2328" stroke-dasharray="3 3"/></svg>`,
     rows.join(''),
     '</svg>',
@@ -139,12 +134,12 @@ function table(title: string, head: string, rows: CompareRow[], max: number): st
   const body = shown
     .map(
       (r) =>
-        `<tr><td>${esc(r.key)}</td><td>${r.a.count}</td><td>${r.b.count}</td><td>${ms(r.a.totalMs)}</td><td>${ms(r.b.totalMs)}</td><td>${ms(r.a.selfMs)}</td><td>${ms(r.b.selfMs)}</td><td>${delta(r.deltaMs)}</td><td>${delta(r.deltaSelfMs)}</td></tr>`,
+        `<tr><td>${escapeHtml(r.key)}</td><td>${r.a.count}</td><td>${r.b.count}</td><td>${ms(r.a.totalMs)}</td><td>${ms(r.b.totalMs)}</td><td>${ms(r.a.selfMs)}</td><td>${ms(r.b.selfMs)}</td><td>${delta(r.deltaMs)}</td><td>${delta(r.deltaSelfMs)}</td></tr>`,
     )
     .join('');
   return [
-    `<section><h2>${esc(title)}${rows.length > shown.length ? ` (largest ${shown.length} of ${rows.length})` : ''}</h2>`,
-    `<table><thead><tr><th>${esc(head)}</th><th>count A</th><th>count B</th><th>total A</th><th>total B</th><th>self A</th><th>self B</th><th>Δ total</th><th>Δ self</th></tr></thead>`,
+    `<section><h2>${escapeHtml(title)}${rows.length > shown.length ? ` (largest ${shown.length} of ${rows.length})` : ''}</h2>`,
+    `<table><thead><tr><th>${escapeHtml(head)}</th><th>count A</th><th>count B</th><th>total A</th><th>total B</th><th>self A</th><th>self B</th><th>Δ total</th><th>Δ self</th></tr></thead>`,
     `<tbody>${body}</tbody></table></section>`,
   ].join('');
 }
@@ -172,37 +167,28 @@ export function renderComparisonHtml(
     cmp.a.durationMs > 0
       ? ` (${change >= 0 ? '+' : '−'}${Math.abs((change / cmp.a.durationMs) * 100).toFixed(1)}%)`
       : '';
-  const csp = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(CSS, 'utf8').digest('base64')}'; base-uri 'none'; form-action 'none'`;
+  const csp = `default-src 'none'; style-src ${cspHash(CSS)}; base-uri 'none'; form-action 'none'`;
   const title = `Trace comparison: ${a.label} vs ${b.label}`;
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
-    `<title>${esc(title)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    '<body>',
-    '<header><div class="brand">OSProfiler trace comparison</div><h1>A vs B</h1><div class="sides">',
-    `<b>A</b><span><span class="mono">${esc(a.label)}</span> — ${ms(cmp.a.durationMs)}, ${cmp.a.spans} spans${cmp.a.errors ? `, ${cmp.a.errors} error${cmp.a.errors === 1 ? '' : 's'}` : ''}</span>`,
-    `<b>B</b><span><span class="mono">${esc(b.label)}</span> — ${ms(cmp.b.durationMs)}, ${cmp.b.spans} spans${cmp.b.errors ? `, ${cmp.b.errors} error${cmp.b.errors === 1 ? '' : 's'}` : ''}</span>`,
-    `<b>Δ</b><span id="osp-delta">${delta(change)}${pct}</span>`,
-    '</div></header>',
-    '<main>',
-    `<h2>Waterfalls on one time scale (0 – ${ms(scale)})</h2>`,
-    waterfall(a, 'A', scale, colorOf, maxRows),
-    waterfall(b, 'B', scale, colorOf, maxRows),
-    '<div class="tables">',
-    table('By span type', 'type', cmp.byType, maxTable),
-    table('By service', 'service', cmp.byService, maxTable),
-    '</div>',
-    table('By operation', 'operation', cmp.byOperation, maxTable),
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage({
+    title,
+    css: CSS,
+    csp,
+    body: [
+      '<header><div class="brand">OSProfiler trace comparison</div><h1>A vs B</h1><div class="sides">',
+      `<b>A</b><span><span class="mono">${escapeHtml(a.label)}</span> — ${ms(cmp.a.durationMs)}, ${cmp.a.spans} spans${cmp.a.errors ? `, ${cmp.a.errors} error${cmp.a.errors === 1 ? '' : 's'}` : ''}</span>`,
+      `<b>B</b><span><span class="mono">${escapeHtml(b.label)}</span> — ${ms(cmp.b.durationMs)}, ${cmp.b.spans} spans${cmp.b.errors ? `, ${cmp.b.errors} error${cmp.b.errors === 1 ? '' : 's'}` : ''}</span>`,
+      `<b>Δ</b><span id="osp-delta">${delta(change)}${pct}</span>`,
+      '</div></header>',
+      '<main>',
+      `<h2>Waterfalls on one time scale (0 – ${ms(scale)})</h2>`,
+      waterfall(a, 'A', scale, colorOf, maxRows),
+      waterfall(b, 'B', scale, colorOf, maxRows),
+      '<div class="tables">',
+      table('By span type', 'type', cmp.byType, maxTable),
+      table('By service', 'service', cmp.byService, maxTable),
+      '</div>',
+      table('By operation', 'operation', cmp.byOperation, maxTable),
+      '</main>',
+    ],
+  });
 }

@@ -1,22 +1,11 @@
 // Renders a report as one self-contained HTML page (data + viewer inlined; nothing fetched).
 import { gzipSync } from 'node:zlib';
-import { cspHash, escapeHtml, escapeJsonText, jsonForScript } from './html-escape.js';
+import { cspHash, escapeJsonText, jsonForScript } from './html-escape.js';
+import { htmlPage } from './html-page.js';
 import type { Report } from './types.js';
-import { toViewerData } from './ui/data.js';
-import { renderDetails } from './ui/details.js';
-import { el } from './ui/dom.js';
-import { formatClock, formatDuration, formatPercent, labelOf } from './ui/format.js';
-import { buildLayout } from './ui/layout.js';
-import { renderRow } from './ui/rows.js';
-import { createMinimap } from './ui/minimap.js';
-import { createPayloadStore } from './ui/payloads.js';
-import { createMatcher } from './ui/search.js';
-import { renderStats } from './ui/stats.js';
 import { VIEWER_CSS } from './ui/styles.js';
-import { createTreeModel } from './ui/tree.js';
-import type { ViewerLib } from './ui/types.js';
-import { viewerMain } from './ui/viewer.js';
-import { createVirtualList } from './ui/virtual-list.js';
+import { VIEWER_SCRIPT } from './viewer-script.generated.js';
+import { toViewerData } from './viewer-data.js';
 
 /** Options of {@link renderHtml}. */
 export interface RenderHtmlOptions {
@@ -49,59 +38,17 @@ function gzipBlocks(lines: string[]): string {
   return blocks.join('\n');
 }
 
-const LIB: ViewerLib = {
-  el,
-  formatDuration,
-  formatPercent,
-  formatClock,
-  labelOf,
-  createTreeModel,
-  createMatcher,
-  createVirtualList,
-  renderRow,
-  renderDetails,
-  renderStats,
-  buildLayout,
-  createPayloadStore,
-  createMinimap,
-};
+// why: the script goes inside a <script> element; a literal "</script" or "<!--" in it would end or
+// change the element. The bundle is fixed at build time, so it is checked once, when first used.
+let checkedScript: string | undefined;
 
-let cachedScript: string | undefined;
-
-/** The viewer script: helper functions + entry point, as source text (built once per process). */
 function viewerScript(): string {
-  if (cachedScript !== undefined) return cachedScript;
-  const entries = Object.entries(LIB).map(
-    ([name, fn]) => `  ${name}: (${(fn as (...args: never[]) => unknown).toString()}),`,
-  );
-  const source = [
-    '"use strict";',
-    '(function () {',
-    // why: tsx/esbuild (keepNames) insert __name(fn, "name") calls into function bodies; a no-op
-    // stand-in keeps the shipped source working whichever compiler produced it.
-    'var __name = function (target) { return target; };',
-    'var lib = {',
-    ...entries,
-    '};',
-    `var viewerMain = (${viewerMain.toString()});`,
-    'var mount = document.getElementById("osp-root");',
-    'try {',
-    // why: user-timing marks let bench/html-report.ts (or DevTools) split load time; they cost nothing.
-    '  performance.mark("osp-viewer-start");',
-    '  var data = JSON.parse(document.getElementById("osp-data").textContent);',
-    '  performance.mark("osp-data-parsed");',
-    '  viewerMain(mount, data, lib);',
-    '  performance.mark("osp-viewer-ready");',
-    '} catch (err) {',
-    '  mount.textContent = "The report viewer failed to start: " + (err && err.message ? err.message : String(err));',
-    '  mount.className = "osp-failed";',
-    '}',
-    '})();',
-  ].join('\n');
-  // why: the code goes inside a <script> element; a literal "</script" in it would end the element early.
-  if (/<\/script/i.test(source) || /<!--/.test(source)) throw new Error('viewer source contains a script terminator');
-  cachedScript = source;
-  return source;
+  if (checkedScript !== undefined) return checkedScript;
+  if (/<\/script/i.test(VIEWER_SCRIPT) || /<!--/.test(VIEWER_SCRIPT)) {
+    throw new Error('viewer script contains a script terminator');
+  }
+  checkedScript = VIEWER_SCRIPT;
+  return checkedScript;
 }
 
 /**
@@ -137,25 +84,15 @@ export function renderHtml(report: Report, options: RenderHtmlOptions = {}): str
     payloads.length > 0 && (compress === true || (compress === 'auto' && lines.length > COMPRESS_ABOVE_CHARS))
       ? `<script type="application/octet-stream" id="osp-payloads" data-encoding="gzip-base64" data-block="${LINES_PER_BLOCK}">${gzipBlocks(payloads)}</script>`
       : `<script type="text/plain" id="osp-payloads">${lines}</script>`;
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
-    '<meta name="generator" content="osprofiler (Node.js)">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${VIEWER_CSS}</style>`,
-    '</head>',
-    '<body>',
-    '<div id="osp-root"><noscript>This report needs JavaScript to display the trace.</noscript></div>',
-    `<script type="application/json" id="osp-data">${jsonForScript(data)}</script>`,
-    `<script>${script}</script>`,
-    payloadBlock,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage({
+    title,
+    css: VIEWER_CSS,
+    csp,
+    body: [
+      '<div id="osp-root"><noscript>This report needs JavaScript to display the trace.</noscript></div>',
+      `<script type="application/json" id="osp-data">${jsonForScript(data)}</script>`,
+      `<script>${script}</script>`,
+      payloadBlock,
+    ],
+  });
 }

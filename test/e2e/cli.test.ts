@@ -1,6 +1,6 @@
 // The built `osprofiler` command, spawned as users run it: help, errors and exit codes, show formats, list.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,8 @@ import { createSqliteDriver } from '../../src/drivers/sqlite/driver.js';
 import type { Notification } from '../../src/core/payload.js';
 import { renderJson } from '../../src/report/json.js';
 import type { Report } from '../../src/report/types.js';
-import { bin, ensureBuilt, root } from '../helpers/built-bin.js';
+import { ensureBuilt, root } from '../helpers/built-bin.js';
+import { runBin, type BinResult } from '../helpers/bin-process.js';
 import { fixturesDir, loadFixture } from '../helpers/fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'osp-cli-'));
@@ -42,26 +43,11 @@ const NOT_FOUND = `Trace with UUID ${UNKNOWN} not found. Please check the HMAC k
 
 before(ensureBuilt);
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI with a clean environment (no inherited OSPROFILER_* or colour settings). */
-function run(args: string[], env: Record<string, string> = {}, cwd = work): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: join(work, 'user-home'), LANG: 'C.UTF-8', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+function run(args: string[], env: Record<string, string> = {}, cwd = work): Promise<BinResult> {
+  return runBin(args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: join(work, 'user-home'), LANG: 'C.UTF-8', ...env },
   });
 }
 

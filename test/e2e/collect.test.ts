@@ -1,43 +1,25 @@
 // The built `osprofiler collect` as operators run it: usage, refusals, broker-side disconnects, SIGINT/SIGTERM (real RabbitMQ).
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import amqplib from 'amqplib';
 import { createMessagingDriver } from '../../src/drivers/messaging/driver.js';
 import { createSqliteDriver } from '../../src/drivers/sqlite/driver.js';
 import type { Notification } from '../../src/core/payload.js';
-import { bin, ensureBuilt } from '../helpers/built-bin.js';
+import { ensureBuilt } from '../helpers/built-bin.js';
+import { runBin, startBin, startCollector, type BinResult } from '../helpers/bin-process.js';
 import { requireService } from '../helpers/services.js';
+import { amqpProbe } from '../helpers/rabbitmq.js';
 import { createTestVhost, vhostSkip, type TestVhost } from '../helpers/rabbitmq-vhost.js';
 
 const work = mkdtempSync(join(tmpdir(), 'osp-collect-e2e-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 before(ensureBuilt);
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: join(work, 'home') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]): Promise<BinResult> =>
+  runBin(args, { env: { PATH: process.env.PATH ?? '', HOME: join(work, 'home') } });
 
 describe('osprofiler collect: usage', () => {
   it('--help describes the command and exits 0', async () => {
@@ -66,10 +48,7 @@ describe('osprofiler collect: usage', () => {
   });
 });
 
-const rabbit = await requireService('RabbitMQ on 127.0.0.1:5672', async () => {
-  const connection = await amqplib.connect('amqp://guest:guest@127.0.0.1:5672/', { timeout: 2000 });
-  await connection.close();
-});
+const rabbit = await requireService('RabbitMQ on 127.0.0.1:5672', amqpProbe('amqp://guest:guest@127.0.0.1:5672/'));
 
 describe('osprofiler collect: a running collector', { skip: rabbit.skip || vhostSkip }, () => {
   let vhost: TestVhost;
@@ -79,27 +58,6 @@ describe('osprofiler collect: a running collector', { skip: rabbit.skip || vhost
   after(async () => {
     await vhost?.delete();
   });
-
-  function startCollector(db: string): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
-    const child = spawn(
-      process.execPath,
-      [
-        bin,
-        'collect',
-        '--transport-url',
-        vhost.rabbitUrl,
-        '--connection-string',
-        `sqlite:///${db}`,
-        '--stats-interval',
-        '0',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { child, stderr: () => stderr, exited };
-  }
 
   async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
     const end = Date.now() + timeoutMs;
@@ -123,7 +81,7 @@ describe('osprofiler collect: a running collector', { skip: rabbit.skip || vhost
 
   it('reconnects after RabbitMQ closes its connection (rabbitmqctl close_all_connections) and stops on SIGINT with exit 0', async () => {
     const db = join(work, `${randomUUID()}.db`);
-    const c = startCollector(db);
+    const c = startCollector(vhost.rabbitUrl, db, 0);
     try {
       await until('consuming', () => c.stderr().includes('consuming'));
       const first = randomUUID();
@@ -153,23 +111,20 @@ describe('osprofiler collect: a running collector', { skip: rabbit.skip || vhost
   });
 
   it('SIGTERM while RabbitMQ (from OSPROFILER_TRANSPORT_URL) is unreachable still exits 0 promptly', async () => {
-    const child = spawn(process.execPath, [bin, 'collect', '--connection-string', `sqlite:///${join(work, 'x.db')}`], {
-      // the broker from the environment (keeps a password out of the process list)
-      env: { ...process.env, OSPROFILER_TRANSPORT_URL: 'amqp://guest:secret@127.0.0.1:1/' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    // the broker from the environment (keeps a password out of the process list)
+    const c = startBin(['collect', '--connection-string', `sqlite:///${join(work, 'x.db')}`], {
+      ...process.env,
+      OSPROFILER_TRANSPORT_URL: 'amqp://guest:secret@127.0.0.1:1/',
     });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await until('a refused connection', () => stderr.includes('unavailable'));
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0, stderr);
-      assert.match(stderr, /stopped: received=0 /);
-      assert.match(stderr, /^osprofiler collect: RabbitMQ amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1\/ /);
-      assert.ok(!stderr.includes('secret'), 'the password is never printed');
+      await until('a refused connection', () => c.stderr().includes('unavailable'));
+      c.child.kill('SIGTERM');
+      assert.equal(await c.exited, 0, c.stderr());
+      assert.match(c.stderr(), /stopped: received=0 /);
+      assert.match(c.stderr(), /^osprofiler collect: RabbitMQ amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1\/ /);
+      assert.ok(!c.stderr().includes('secret'), 'the password is never printed');
     } finally {
-      child.kill('SIGKILL');
+      c.child.kill('SIGKILL');
     }
   });
 });

@@ -18,12 +18,9 @@ import { buildReport } from '../../src/report/build.js';
 import type { Notification } from '../../src/core/payload.js';
 import type { ReportNode } from '../../src/report/types.js';
 import { requireService } from '../helpers/services.js';
+import { AMQP_URL, amqpProbe } from '../helpers/rabbitmq.js';
 
-const AMQP_URL = process.env.OSPROFILER_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
-const gate = await requireService('RabbitMQ on 127.0.0.1:5672', async () => {
-  const connection = await amqplib.connect(AMQP_URL, { timeout: 2000 });
-  await connection.close();
-});
+const gate = await requireService('RabbitMQ on 127.0.0.1:5672', amqpProbe(AMQP_URL));
 
 const src = (path: string): string => JSON.stringify(fileURLToPath(new URL(`../../src/${path}`, import.meta.url)));
 const dir = mkdtempSync(join(tmpdir(), 'osp-rpc-'));

@@ -2,7 +2,7 @@
 // each a synchronous SQL aggregate over the store, arrive at once: a cheap request is not queued
 // behind them all. The timing itself is measured in bench/ui-responsive.ts.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 
 import { createSqliteDriver } from '../../src/drivers/sqlite/driver.js';
 import type { Notification } from '../../src/core/payload.js';
-import { bin, ensureBuilt } from '../helpers/built-bin.js';
+import { ensureBuilt } from '../helpers/built-bin.js';
+import { startUi } from '../helpers/bin-process.js';
 
 before(ensureBuilt);
 const work = mkdtempSync(join(tmpdir(), 'osp-ui-burst-'));
@@ -34,21 +35,10 @@ async function makeStore(path: string): Promise<void> {
   await driver.close();
 }
 
-function startUi(path: string): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'ui', '--port', '0', '--connection-string', `sqlite:///${path}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const match = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (match) resolve({ child, port: Number(match[1]) });
-    });
-    child.on('exit', (code) => reject(new Error(`osprofiler ui exited (${code}): ${err}`)));
-  });
+/** Starts `osprofiler ui` on the SQLite store at `path`; resolves with its port. */
+async function startUiOn(path: string): Promise<{ child: ChildProcess; port: number }> {
+  const ui = await startUi(['--connection-string', `sqlite:///${path}`]);
+  return { child: ui.child, port: Number(new URL(ui.url).port) };
 }
 
 function get(port: number, path: string, agent: Agent): Promise<{ status: number; at: number }> {
@@ -68,7 +58,7 @@ describe('osprofiler ui under 50 concurrent list requests', () => {
   before(async () => {
     const path = join(work, 'traces.db');
     await makeStore(path);
-    ui = await startUi(path);
+    ui = await startUiOn(path);
   });
   after(() => {
     agent.destroy();

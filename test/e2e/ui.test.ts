@@ -1,7 +1,7 @@
 // `osprofiler ui`, the built command as a user runs it: the list, a trace, the JSON API, refusals,
 // escaping, a store that appears later, shutdown; then a click-through in Chromium.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -17,6 +17,7 @@ import { renderJson } from '../../src/report/json.js';
 import type { Report } from '../../src/report/types.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { bin, ensureBuilt } from '../helpers/built-bin.js';
+import { startUi, type RunningUi } from '../helpers/bin-process.js';
 
 const work = mkdtempSync(join(tmpdir(), 'osp-ui-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -59,28 +60,8 @@ function listed(body: string): string[] {
   return [...body.matchAll(/<td class="mono"><a href="\/traces\/([^"]+)"/g)].map((m) => m[1]!);
 }
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-function startUi(home: string, extra: string[] = []): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'ui', '--port', '0', ...extra], {
-      env: { ...process.env, OSPROFILER_HOME: home, OSPROFILER_CONNECTION_STRING: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const match = /http:\/\/\S+\//.exec(out);
-      if (match) resolve({ child, url: match[0], stderr: () => err });
-    });
-    child.on('exit', (code) => reject(new Error(`osprofiler ui exited (${code}): ${err}`)));
-  });
+function startUiAt(home: string): Promise<RunningUi> {
+  return startUi([], { ...process.env, OSPROFILER_HOME: home, OSPROFILER_CONNECTION_STRING: '' });
 }
 
 interface Response {
@@ -118,10 +99,10 @@ function stop(child: ChildProcess): Promise<number | null> {
 
 describe('osprofiler ui', () => {
   const home = join(work, 'home');
-  let ui: Running;
+  let ui: RunningUi;
   before(async () => {
     await storeTraces(home);
-    ui = await startUi(home);
+    ui = await startUiAt(home);
   });
   after(async () => {
     if (ui) await stop(ui.child);
@@ -220,7 +201,7 @@ describe('osprofiler ui', () => {
 describe('osprofiler ui: store lifecycle and errors', () => {
   it('starts before any trace is stored and shows them once the store exists', async () => {
     const home = join(work, 'later');
-    const ui = await startUi(home);
+    const ui = await startUiAt(home);
     try {
       const empty = await get(ui.url, '/');
       assert.equal(empty.status, 200);
@@ -262,7 +243,7 @@ describe('osprofiler ui in Chromium', { skip }, () => {
   it('list → trace → back, without errors or requests elsewhere', async () => {
     const home = join(work, 'browser');
     await storeTraces(home);
-    const ui = await startUi(home);
+    const ui = await startUiAt(home);
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

@@ -1,5 +1,6 @@
 // Captures what the tests' code sends: notifications through the notifier, and diagnostics_channel starts.
 import { tracingChannel } from 'node:diagnostics_channel';
+import { afterEach, beforeEach } from 'node:test';
 import { runWithProfiler } from '../../src/core/current.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
 import type { Notification } from '../../src/core/payload.js';
@@ -30,6 +31,20 @@ export function captureNotifications(): NotificationCapture {
     starts: () => sent.filter((n) => n.name === 'db-start'),
     stopOf: (start) => sent.find((n) => n.name === 'db-stop' && n.trace_id === start.trace_id),
   };
+}
+
+/**
+ * Registers hooks on the enclosing file (or suite): before each test the returned list is emptied and
+ * receives what the notifier sends; after each test `cleanup` runs, if given, then the notifier is removed.
+ */
+export function captureEachTest(cleanup?: () => void): Notification[] {
+  const capture = captureNotifications();
+  beforeEach(capture.listen);
+  afterEach(() => {
+    cleanup?.();
+    setNotifier(undefined);
+  });
+  return capture.sent;
 }
 
 /** Runs `fn` inside a trace (hmac key `key`, parent `root`). */

@@ -1,6 +1,6 @@
 // A small Elasticsearch/OpenSearch REST stand-in on port 0: GET /, _bulk, _search with scroll, _search/scroll.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveLocal, type LocalServer } from './http.js';
 
 type Doc = Record<string, any>;
 
@@ -23,16 +23,13 @@ export interface StoredDoc {
   _source: Doc;
 }
 
-export interface FakeEs {
-  url: string;
-  port: number;
+export interface FakeEs extends LocalServer {
   requests: EsRequest[];
   indices: Map<string, StoredDoc[]>;
   /** Scroll ids cleared with DELETE /_search/scroll. */
   cleared: string[];
   /** When set, every bulk item fails with this error type. */
   bulkItemError: string | undefined;
-  close(): Promise<void>;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
@@ -186,11 +183,8 @@ export async function startFakeElasticsearch(options: FakeEsOptions = {}): Promi
       send(res, 404, errorBody('no_handler', `${req.method} ${url.pathname}`, 404), h);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    ...(await serveLocal(server)),
     requests,
     indices,
     cleared,
@@ -200,10 +194,5 @@ export async function startFakeElasticsearch(options: FakeEsOptions = {}): Promi
     set bulkItemError(value) {
       state.bulkItemError = value;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }

@@ -67,3 +67,18 @@ export async function closeServer(server: http.Server): Promise<void> {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 }
+
+/** A server listening on 127.0.0.1, as the fake services hand it to tests. */
+export interface LocalServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** Drops open connections and closes the server. */
+  close(): Promise<void>;
+}
+
+/** Listens on a free port of 127.0.0.1; resolves with its URL, port and close(). */
+export async function serveLocal(server: http.Server): Promise<LocalServer> {
+  const url = await listenLocal(server);
+  return { url, port: Number(new URL(url).port), close: () => closeServer(server) };
+}

@@ -1,6 +1,6 @@
 // A small Log Insight REST stand-in on port 0 (plain http): sessions, ingestion, the events query.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveLocal, type LocalServer } from './http.js';
 
 export interface LiRequest {
   method: string;
@@ -9,16 +9,13 @@ export interface LiRequest {
   body: string;
 }
 
-export interface FakeLogInsight {
-  url: string;
-  port: number;
+export interface FakeLogInsight extends LocalServer {
   requests: LiRequest[];
   /** Every ingested event, in arrival order. */
   events: any[];
   /** Session ids handed out; `expire()` makes the current ones answer 440. */
   sessions: Set<string>;
   expire(): void;
-  close(): Promise<void>;
 }
 
 /** Starts the stand-in with one user. */
@@ -74,19 +71,11 @@ export async function startFakeLogInsight(user = 'osprofiler', password = 'p@ss:
       reply(404, { errorMessage: `no route ${req.method} ${url.pathname}` });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    ...(await serveLocal(server)),
     requests,
     events,
     sessions,
     expire: () => sessions.clear(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }

@@ -1,6 +1,6 @@
 // A minimal OTLP/HTTP JSON receiver on port 0 that records and decodes what a driver sends.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveLocal, type LocalServer } from './http.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -71,14 +71,11 @@ export function decodeSpans(body: any): DecodedSpan[] {
   return spans;
 }
 
-export interface OtlpReceiver {
-  url: string;
-  port: number;
+export interface OtlpReceiver extends LocalServer {
   requests: ReceivedRequest[];
   /** Status codes to answer with, in order (then 200). */
   statuses: number[];
   spans(): DecodedSpan[];
-  close(): Promise<void>;
 }
 
 /** Starts the receiver; `POST /v1/traces` (or any path) is recorded and answered `{}`. */
@@ -97,18 +94,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       res.end(status === 200 ? '{}' : '{"message":"try later"}');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    ...(await serveLocal(server)),
     requests,
     statuses,
     spans: () => requests.flatMap((r) => decodeSpans(r.body)),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }

@@ -30,3 +30,15 @@ export async function cleanOsprofilerKeys(raw: Redis): Promise<void> {
     if (keys.length > 0) await raw.del(...keys);
   } while (cursor !== '0');
 }
+
+/** Closes `driver`, then deletes the `osprofiler*` keys and disconnects `raw`: each only if it was created. */
+export async function closeAndClean(
+  driver: { close(): Promise<void> } | undefined,
+  raw: Redis | undefined,
+): Promise<void> {
+  await driver?.close();
+  if (raw) {
+    await cleanOsprofilerKeys(raw);
+    raw.disconnect();
+  }
+}

@@ -15,12 +15,9 @@ import { Profiler } from '../../src/core/profiler.js';
 import { instrumentAmqp } from '../../src/instrumentation/amqp.js';
 import { withTrace } from '../../src/core/trace.js';
 import { requireService } from '../helpers/services.js';
+import { AMQP_URL as URL, amqpProbe } from '../helpers/rabbitmq.js';
 
-const URL = process.env.OSPROFILER_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
-const gate = await requireService('RabbitMQ on 127.0.0.1:5672', async () => {
-  const connection = await amqplib.connect(URL, { timeout: 2000 });
-  await connection.close();
-});
+const gate = await requireService('RabbitMQ on 127.0.0.1:5672', amqpProbe(URL));
 
 registerDriver('messaging', createMessagingDriver);
 
@@ -173,24 +170,15 @@ describe('messaging:// driver with RabbitMQ', { skip: gate.skip }, () => {
 
   function span(base: string, name: string, parent: string, start: string, stop: string): Notification[] {
     const trace = randomUUID();
-    return [
-      {
-        name: `${name}-start`,
-        base_id: base,
-        trace_id: trace,
-        parent_id: parent,
-        timestamp: start,
-        info: { host: 'it-host' },
-      },
-      {
-        name: `${name}-stop`,
-        base_id: base,
-        trace_id: trace,
-        parent_id: parent,
-        timestamp: stop,
-        info: { host: 'it-host' },
-      },
-    ];
+    const point = (suffix: string, timestamp: string): Notification => ({
+      name: `${name}-${suffix}`,
+      base_id: base,
+      trace_id: trace,
+      parent_id: parent,
+      timestamp,
+      info: { host: 'it-host' },
+    });
+    return [point('start', start), point('stop', stop)];
   }
 
   it('publishes each notification as an oslo.messaging 1.0 message on exchange/<topic>.info', async () => {

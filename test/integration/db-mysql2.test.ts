@@ -10,13 +10,15 @@ import { Profiler } from '../../src/core/profiler.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
 import { withTrace } from '../../src/core/trace.js';
 import { captureNotifications, dbInfo, inTrace } from '../helpers/capture.js';
+import { assertEachTaskParentsItsStatement, assertErrorStop } from '../helpers/db-asserts.js';
 import { requireService, tcpProbe } from '../helpers/services.js';
 
 const MY = { host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'test' };
 
 const { skip } = await requireService('MariaDB/MySQL on 127.0.0.1:3306', tcpProbe(MY.host, MY.port));
 
-const { sent, listen, starts, stopOf } = captureNotifications();
+const capture = captureNotifications();
+const { sent, listen, starts, stopOf } = capture;
 const statements = (): unknown[] => starts().map((n) => dbInfo(n).statement);
 
 describe('instrumentMysql2 with a real MariaDB', { skip }, () => {
@@ -159,14 +161,7 @@ describe('instrumentMysql2 with a real MariaDB', { skip }, () => {
         return (error as { code?: string }).code === 'ER_NO_SUCH_TABLE';
       },
     );
-    const stop = stopOf(starts()[0]!)!;
-    const message = (seen as Error).message;
-    assert.deepEqual(stop.info, {
-      etype: 'Error',
-      message,
-      db: { original_exception: message, chained_exception: '' },
-      host: stop.info.host,
-    });
+    assertErrorStop(stopOf(starts()[0]!)!, 'Error', (seen as Error).message);
     const error = await inTrace(() => new Promise<unknown>((resolve) => conn.query('SELEC 1', (err) => resolve(err))));
     assert.equal((error as { code?: string }).code, 'ER_PARSE_ERROR');
     assert.equal(sent.filter((n) => n.name === 'db-stop' && n.info.etype === 'Error').length, 2);
@@ -199,14 +194,8 @@ describe('instrumentMysql2 with a real MariaDB', { skip }, () => {
         [0, 1, 2, 3, 4].map((i) => withTrace('task', { i }, () => pool.query('SELECT ? AS i, SLEEP(0.01)', [i]))),
       ),
     );
-    const tasks = sent.filter((n) => n.name === 'task-start');
     assert.equal(starts().length, 5);
-    for (const task of tasks) {
-      const db = starts().find((n) => n.parent_id === task.trace_id);
-      assert.ok(db, `task ${String(task.info.i)} has its statement as a child`);
-      assert.deepEqual(dbInfo(db!).params, [task.info.i]);
-      assert.ok(stopOf(db!));
-    }
+    assertEachTaskParentsItsStatement(capture);
   });
 
   it('keeps concurrent traces apart when a queued pool query gets a connection another trace released', async () => {

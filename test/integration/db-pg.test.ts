@@ -9,13 +9,15 @@ import { Profiler } from '../../src/core/profiler.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
 import { withTrace } from '../../src/core/trace.js';
 import { captureNotifications, dbInfo, inTrace } from '../helpers/capture.js';
+import { assertEachTaskParentsItsStatement, assertErrorStop } from '../helpers/db-asserts.js';
 import { requireService, tcpProbe } from '../helpers/services.js';
 
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
 
 const { skip } = await requireService('PostgreSQL on 127.0.0.1:5432', tcpProbe(PG.host, PG.port));
 
-const { sent, listen, starts, stopOf } = captureNotifications();
+const capture = captureNotifications();
+const { sent, listen, starts, stopOf } = capture;
 
 describe('instrumentPg with a real PostgreSQL', { skip }, () => {
   let pool: pg.Pool;
@@ -88,14 +90,7 @@ describe('instrumentPg with a real PostgreSQL', { skip }, () => {
         return error instanceof pg.DatabaseError && error.code === '42P01';
       },
     );
-    const stop = stopOf(starts()[0]!)!;
-    const message = (seen as Error).message;
-    assert.deepEqual(stop.info, {
-      etype: 'DatabaseError',
-      message,
-      db: { original_exception: message, chained_exception: '' },
-      host: stop.info.host,
-    });
+    assertErrorStop(stopOf(starts()[0]!)!, 'DatabaseError', (seen as Error).message);
     assert.deepEqual(dbInfo(starts()[0]!).params, [7]);
   });
 
@@ -145,12 +140,7 @@ describe('instrumentPg with a real PostgreSQL', { skip }, () => {
     const tasks = sent.filter((n) => n.name === 'task-start');
     assert.equal(tasks.length, 5);
     assert.equal(starts().length, 5);
-    for (const task of tasks) {
-      const db = starts().find((n) => n.parent_id === task.trace_id);
-      assert.ok(db, `task ${String(task.info.i)} has its statement as a child`);
-      assert.deepEqual(dbInfo(db!).params, [task.info.i]);
-      assert.ok(stopOf(db!));
-    }
+    assertEachTaskParentsItsStatement(capture);
   });
 
   it('keeps concurrent traces apart when pool.query waits for a client another trace releases', async () => {

@@ -10,7 +10,7 @@ import {
   type ElasticsearchDriver,
 } from '../../src/drivers/elasticsearch/driver.js';
 import { esNodeUrl } from '../../src/drivers/elasticsearch/client.js';
-import type { Notification } from '../../src/core/payload.js';
+import { failedWsgiSpan } from '../helpers/failed-span.js';
 
 const RAW = process.env.OSPROFILER_TEST_ELASTICSEARCH_URL;
 const CONNECTION = RAW?.replace(/^http:\/\//, 'elasticsearch://').replace(/^https:\/\//, 'elasticsearch+https://');
@@ -46,19 +46,7 @@ describe('elasticsearch driver against a real server', { skip }, () => {
 
   it('writes a trace with _bulk and reads it back by scrolling', async () => {
     const base = randomUUID();
-    const span = randomUUID();
-    const n = (name: string, timestamp: string, info: Record<string, unknown> = {}): Notification => ({
-      name,
-      base_id: base,
-      trace_id: span,
-      parent_id: base,
-      timestamp,
-      info: { ...info, host: 'it-host' },
-    });
-    await driver!.notifyBatch([
-      n('wsgi-start', '2024-05-14T09:30:12.345678'),
-      n('wsgi-stop', '2024-05-14T09:30:12.350001', { etype: 'E', message: 'm' }),
-    ]);
+    await driver!.notifyBatch(failedWsgiSpan(base));
     await refresh();
     const report = await driver!.getReport(base);
     assert.equal(report.children.length, 1);

@@ -1,29 +1,19 @@
 // The messaging:// driver's close() and the notifier's shutdown() settle in a process that has nothing else to do (real RabbitMQ).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import amqplib from 'amqplib';
 import { requireService } from '../helpers/services.js';
+import { AMQP_URL, amqpProbe } from '../helpers/rabbitmq.js';
+import { runTsModule, srcModule as src } from '../helpers/ts-child.js';
 
-const AMQP_URL = process.env.OSPROFILER_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
-const gate = await requireService('RabbitMQ on 127.0.0.1:5672', async () => {
-  const connection = await amqplib.connect(AMQP_URL, { timeout: 2000 });
-  await connection.close();
-});
+const gate = await requireService('RabbitMQ on 127.0.0.1:5672', amqpProbe(AMQP_URL));
 
-const src = (path: string): string => JSON.stringify(fileURLToPath(new URL(`../../src/${path}`, import.meta.url)));
-const dir = mkdtempSync(join(tmpdir(), 'osp-msg-close-'));
 const exchange = `osprofiler-test-${randomUUID()}`;
 const topic = `profiler-test-${randomUUID()}`;
 const options = JSON.stringify({ transportUrl: AMQP_URL, controlExchange: exchange, topic, idleTimeoutMs: 300 });
 
 after(async () => {
-  rmSync(dir, { recursive: true, force: true });
   if (gate.skip) return;
   const raw = await amqplib.connect(AMQP_URL);
   const channel = await raw.createChannel();
@@ -32,18 +22,9 @@ after(async () => {
   await raw.close().catch(() => {});
 });
 
-/** Runs an ES module in a fresh node (with tsx) and returns what it printed. */
-function runChild(name: string, code: string): { stdout: string; stderr: string; status: number | null } {
-  const script = join(dir, `${name}.mts`);
-  writeFileSync(script, code);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
-  return { stdout: child.stdout, stderr: child.stderr, status: child.status };
-}
-
 describe('messaging:// driver lifecycle in a process with nothing else to do', { skip: gate.skip }, () => {
   it('close() after a getReport resolves (the process does not end with it pending)', () => {
-    const result = runChild(
-      'read-close',
+    const result = runTsModule(
       `import { createMessagingDriver } from ${src('drivers/messaging/driver.ts')};
 const driver = await createMessagingDriver('messaging://', ${options});
 const report = await driver.getReport(${JSON.stringify(randomUUID())});
@@ -51,6 +32,7 @@ console.log('read', report.children.length);
 await driver.close();
 console.log('closed');
 `,
+      30_000,
     );
     assert.equal(result.stdout, 'read 0\nclosed\n', result.stderr);
     assert.equal(result.status, 0, result.stderr);
@@ -58,8 +40,7 @@ console.log('closed');
 
   it('await shutdown() of a messaging notifier settles after its notifications were sent', () => {
     const base = randomUUID();
-    const result = runChild(
-      'notify-shutdown',
+    const result = runTsModule(
       `import { createNotifier } from ${src('notifier/create.ts')};
 import { setNotifier } from ${src('notifier/notifier.ts')};
 import { shutdown, notifierStats } from ${src('notifier/lifecycle.ts')};
@@ -72,6 +53,7 @@ notifier({ name: 'x-start', base_id: ${JSON.stringify(base)}, trace_id: 't', par
 await shutdown();
 console.log('settled', notifierStats().written);
 `,
+      30_000,
     );
     assert.equal(result.stdout, 'settled 1\n', result.stderr);
     assert.equal(result.status, 0, result.stderr);

@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createMongoDriver, type MongoDriver } from '../../src/drivers/mongodb/driver.js';
-import type { Notification } from '../../src/core/payload.js';
+import { failedWsgiSpan } from '../helpers/failed-span.js';
 
 const URL_ = process.env.OSPROFILER_TEST_MONGODB_URL;
 const skip = URL_ ? false : 'set OSPROFILER_TEST_MONGODB_URL (a mongodb:// URL) to run against a real MongoDB server';
@@ -23,19 +23,7 @@ describe('mongodb driver against a real server', { skip }, () => {
   it('writes a trace and reads it back as a report, a list entry and an error trace', async () => {
     driver = await createMongoDriver(URL_!, { project: 'nova', service: 'api', filterErrorTrace: true, dbName });
     const base = randomUUID();
-    const span = randomUUID();
-    const n = (name: string, timestamp: string, info: Record<string, unknown> = {}): Notification => ({
-      name,
-      base_id: base,
-      trace_id: span,
-      parent_id: base,
-      timestamp,
-      info: { ...info, host: 'it-host' },
-    });
-    await driver.notifyBatch([
-      n('wsgi-start', '2024-05-14T09:30:12.345678'),
-      n('wsgi-stop', '2024-05-14T09:30:12.350001', { etype: 'E', message: 'm' }),
-    ]);
+    await driver.notifyBatch(failedWsgiSpan(base));
     const report = await driver.getReport(base);
     assert.equal(report.children.length, 1);
     assert.equal(report.children[0].info.finished, 4);

@@ -2,6 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import amqplib from 'amqplib';
 import { requireService } from '../helpers/services.js';
+import { amqpProbe } from '../helpers/rabbitmq.js';
 import { tcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { runOutage } from '../helpers/outage.js';
 import { assertCleanOutage } from '../helpers/outage-asserts.js';
@@ -12,10 +13,7 @@ const URL = 'amqp://guest:guest@127.0.0.1:5672/';
 const TOPIC = `osp_outage_${process.pid}_${Date.now()}`;
 const QUEUE = `${TOPIC}.info`;
 
-const gate = await requireService('RabbitMQ on 127.0.0.1:5672', async () => {
-  const connection = await amqplib.connect(URL, { timeout: 2000 });
-  await connection.close();
-});
+const gate = await requireService('RabbitMQ on 127.0.0.1:5672', amqpProbe(URL));
 
 async function withChannel<T>(fn: (channel: amqplib.Channel) => Promise<T>): Promise<T> {
   const connection = await amqplib.connect(URL);

@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { currentProfiler } from '../../src/core/context.js';
 import { runWithProfiler } from '../../src/core/current.js';
@@ -21,13 +20,15 @@ import {
 import { buildRedisOptions, parseRedisUrl } from '../../src/drivers/redis/url.js';
 import { DriverUnavailableError } from '../../src/errors.js';
 import { createNotifier } from '../../src/notifier/create.js';
-import { setNotifier } from '../../src/notifier/notifier.js';
 import type { Notification } from '../../src/core/payload.js';
 import { Profiler } from '../../src/core/profiler.js';
 import { buildReport } from '../../src/report/build.js';
 import { onChannelStart } from '../helpers/capture.js';
-import { cleanOsprofilerKeys, probeClient, redisProbe } from '../helpers/redis.js';
+import { cleanOsprofilerKeys, closeAndClean, probeClient, redisProbe } from '../helpers/redis.js';
 import { freePort, requireService, servicesRequired } from '../helpers/services.js';
+import { callEachDriverMethod } from '../helpers/driver-calls.js';
+import { traceThroughNotifier } from '../helpers/notifier-roundtrip.js';
+import { runTsModule, srcModule } from '../helpers/ts-child.js';
 
 const DB = 5;
 const REDIS_URL = `redis://127.0.0.1:6379/${DB}`;
@@ -80,13 +81,7 @@ describe('RedisDriver with a real Redis', { skip: gate.skip }, () => {
     driver = await createRedisDriver(REDIS_URL, { project: 'nova', service: 'api', filterErrorTrace: true });
     await driver.listErrorTraces(); // connected before the tests start
   });
-  after(async () => {
-    await driver?.close();
-    if (raw) {
-      await cleanOsprofilerKeys(raw);
-      raw.disconnect();
-    }
-  });
+  after(() => closeAndClean(driver, raw));
   beforeEach(() => cleanOsprofilerKeys(raw));
 
   it('pushes each notification with project and service onto osprofiler_opt:<base_id>, newest first, without TTL', async () => {
@@ -299,12 +294,7 @@ describe('RedisDriver with a real Redis', { skip: gate.skip }, () => {
       await runWithProfiler(profiler, () => raw.ping());
       assert.equal(profilers.pop(), profiler);
       const base = randomUUID();
-      await runWithProfiler(profiler, async () => {
-        await driver.notifyBatch([note(base, 'a-start')]);
-        await driver.getReport(base);
-        await driver.listTraces(['base_id', 'name']);
-        await driver.listErrorTraces();
-      });
+      await runWithProfiler(profiler, () => callEachDriverMethod(driver, note(base, 'a-start')));
     } finally {
       unsubscribe();
     }
@@ -313,48 +303,32 @@ describe('RedisDriver with a real Redis', { skip: gate.skip }, () => {
   });
 
   it('stores what the profiler sends through the notifier', async () => {
-    const notifier = createNotifier(REDIS_URL, { project: 'glance', service: 'api', flushIntervalMs: 5 });
-    setNotifier(notifier);
-    const profiler = new Profiler('key');
-    try {
-      runWithProfiler(profiler, () => {
-        profiler.start('wsgi', { request: { path: '/' } });
-        profiler.start('db', { db: { statement: 'SELECT 1' } });
-        profiler.stop();
-        profiler.stop();
-      });
-      await notifier.flush();
-      assert.deepEqual(notifier.stats(), { queued: 0, written: 4, dropped: 0, failed: 0 });
-    } finally {
-      setNotifier(undefined);
-      await notifier.shutdown();
-    }
-    const report = await driver.getReport(profiler.getBaseId());
+    const base = await traceThroughNotifier(
+      REDIS_URL,
+      { project: 'glance', service: 'api', flushIntervalMs: 5 },
+      { request: { path: '/' } },
+    );
+    const report = await driver.getReport(base);
     assert.equal(report.children[0]!.info.name, 'wsgi');
     assert.equal(report.children[0]!.info.project, 'glance');
     assert.equal(report.children[0]!.children[0]!.info.name, 'db');
   });
 
   it('does not keep a finished process alive with its idle connection', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'osp-redis-'));
-    const src = fileURLToPath(new URL('../../src/drivers/redis/driver.ts', import.meta.url));
-    const script = join(dir, 'child.mts');
-    writeFileSync(
-      script,
-      `import { createRedisDriver } from ${JSON.stringify(src)};
+    try {
+      const started = Date.now();
+      const child = runTsModule(
+        `import { createRedisDriver } from ${srcModule('drivers/redis/driver.ts')};
 const d = await createRedisDriver(${JSON.stringify(REDIS_URL)}, {});
 await d.notifyBatch([{ name: 'exit-start', base_id: 'exit-check', trace_id: 't', parent_id: 'exit-check', timestamp: '2024-01-01T00:00:00.000000', info: { host: 'h' } }]);
 console.log('written');
 `,
-    );
-    try {
-      const started = Date.now();
-      const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
+        20_000,
+      );
       assert.equal(child.stdout.trim(), 'written', child.stderr);
       assert.equal(child.status, 0, child.stderr);
       assert.ok(Date.now() - started < 15_000);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
       await raw.del('osprofiler_opt:exit-check');
     }
   });

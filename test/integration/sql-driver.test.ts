@@ -1,14 +1,8 @@
 // SqlDriver against the real PostgreSQL (127.0.0.1:5432) and MariaDB (127.0.0.1:3306), in a database of its own.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2';
-import mysqlPromise from 'mysql2/promise';
 import pg from 'pg';
 import { currentProfiler } from '../../src/core/context.js';
 import { runWithProfiler } from '../../src/core/current.js';
@@ -24,11 +18,14 @@ import {
 } from '../../src/drivers/sql/index.js';
 import { DriverUnavailableError } from '../../src/errors.js';
 import { createNotifier } from '../../src/notifier/create.js';
-import { setNotifier } from '../../src/notifier/notifier.js';
 import type { Notification } from '../../src/core/payload.js';
 import { Profiler } from '../../src/core/profiler.js';
 import { onChannelStart } from '../helpers/capture.js';
 import { freePort, requireService } from '../helpers/services.js';
+import { callEachDriverMethod } from '../helpers/driver-calls.js';
+import { traceThroughNotifier } from '../helpers/notifier-roundtrip.js';
+import { runTsModule, srcModule } from '../helpers/ts-child.js';
+import { mysqlAdmin, pgAdmin } from '../helpers/sql-admin.js';
 
 const DB = 'osprofiler_test';
 for (const scheme of SQL_SCHEMES) registerDriver(scheme, createSqlDriver);
@@ -39,26 +36,6 @@ interface Server {
   admin: (sql: string) => Promise<Record<string, unknown>[]>;
   client: (database: string) => SqlClientLike;
   gate: { skip: string | false };
-}
-
-async function pgAdmin(sql: string, database = 'test'): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function mysqlAdmin(sql: string): Promise<Record<string, unknown>[]> {
-  const conn = await mysqlPromise.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '' });
-  try {
-    const [rows] = await conn.query(sql);
-    return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
-  } finally {
-    await conn.end();
-  }
 }
 
 const servers: Server[] = [
@@ -281,11 +258,7 @@ for (const server of servers) {
       try {
         await runWithProfiler(profiler, async () => {
           assert.equal(currentProfiler(), profiler);
-          const base = randomUUID();
-          await driver.notifyBatch([note(base, 'a-start')]);
-          await driver.getReport(base);
-          await driver.listTraces(['base_id', 'name']);
-          await driver.listErrorTraces();
+          await callEachDriverMethod(driver, note(randomUUID(), 'a-start'));
         });
       } finally {
         unsubscribe();
@@ -296,28 +269,13 @@ for (const server of servers) {
     });
 
     it('stores what the profiler sends through the notifier', async () => {
-      const notifier = createNotifier(server.url(DB), {
+      const base = await traceThroughNotifier(server.url(DB), {
         project: 'glance',
         service: 'api',
         host: 'node-9',
         flushIntervalMs: 5,
       });
-      setNotifier(notifier);
-      const profiler = new Profiler('key');
-      try {
-        runWithProfiler(profiler, () => {
-          profiler.start('wsgi');
-          profiler.start('db', { db: { statement: 'SELECT 1' } });
-          profiler.stop();
-          profiler.stop();
-        });
-        await notifier.flush();
-        assert.deepEqual(notifier.stats(), { queued: 0, written: 4, dropped: 0, failed: 0 });
-      } finally {
-        setNotifier(undefined);
-        await notifier.shutdown();
-      }
-      const report = await driver.getReport(profiler.getBaseId());
+      const report = await driver.getReport(base);
       assert.equal(report.children[0]!.info.host, 'node-9');
       assert.equal(report.children[0]!.children[0]!.info.name, 'db');
     });
@@ -339,24 +297,16 @@ for (const server of servers) {
     });
 
     it('does not keep a finished process alive with its idle connection', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'osp-sql-'));
-      const src = fileURLToPath(new URL('../../src/drivers/sql/index.ts', import.meta.url));
-      const script = join(dir, 'child.mts');
-      writeFileSync(
-        script,
-        `import { createSqlDriver } from ${JSON.stringify(src)};
+      const child = runTsModule(
+        `import { createSqlDriver } from ${srcModule('drivers/sql/index.ts')};
 const d = await createSqlDriver(${JSON.stringify(server.url(DB))}, {});
 await d.notifyBatch([{ name: 'exit-start', base_id: 'exit-check', trace_id: 't', parent_id: 'exit-check', timestamp: '2024-01-01T00:00:00.000000', info: { host: 'h' } }]);
 console.log((await d.getReport('exit-check')).children.length);
 `,
+        30_000,
       );
-      try {
-        const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
-        assert.equal(child.stdout.trim(), '1', child.stderr);
-        assert.equal(child.status, 0, child.stderr);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      assert.equal(child.stdout.trim(), '1', child.stderr);
+      assert.equal(child.status, 0, child.stderr);
     });
   });
 }

@@ -1,7 +1,7 @@
 // headers.json: getTraceIdHeaders (client cases) and header acceptance (server cases) vs osprofiler.web.
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadFixture } from '../helpers/fixtures.js';
+import { loadHeadersFixture, requestHeaders, type ServerCase } from '../helpers/headers-fixture.js';
 import { Profiler } from '../../src/core/profiler.js';
 import { runInProfiler } from '../../src/core/context.js';
 import { setUuidGenerator } from '../../src/core/ids.js';
@@ -15,43 +15,7 @@ import {
   readTraceHeaders,
 } from '../../src/propagation/headers.js';
 
-interface ClientCase {
-  why: string;
-  init: {
-    hmac_key: string | null;
-    base_id?: string;
-    parent_id?: string;
-  } | null;
-  starts: number;
-  stops: number;
-  ids_generated: string[];
-  profiler_state: { base_id: string; parent_id: string; id: string } | null;
-  headers: Record<string, string>;
-  decoded_info?: Record<string, string>;
-}
-interface ServerCase {
-  why: string;
-  request: {
-    headers: Record<string, string>;
-    raw_environ?: Record<string, string>;
-  };
-  middleware: { hmac_keys: string; enabled: boolean };
-  web_enable: string | null;
-  web_disable: boolean;
-  traced: boolean;
-  port_traced?: boolean;
-  base_id: string | null;
-  parent_id: string | null;
-  app_saw_profiler: { hmac_key: string } | null;
-  ids_generated: string[];
-}
-interface HeadersFixture {
-  header_names: { info: string; hmac: string };
-  client: ClientCase[];
-  server: ServerCase[];
-}
-
-const fixture = loadFixture<HeadersFixture>('headers.json');
+const fixture = loadHeadersFixture();
 
 function feedIds(ids: readonly string[]): void {
   const queue = [...ids];
@@ -98,15 +62,6 @@ describe('getTraceIdHeaders gives the headers Python gives', () => {
   }
 });
 
-/** The request's headers as sent (WSGI environ names turned back into header names). */
-function requestHeaders(c: ServerCase): Record<string, string> {
-  const headers = { ...c.request.headers };
-  for (const [name, value] of Object.entries(c.request.raw_environ ?? {})) {
-    if (name.startsWith('HTTP_')) headers[name.slice(5).replace(/_/g, '-').toLowerCase()] = value;
-  }
-  return headers;
-}
-
 /** The keys and switch Python's middleware ends up with (global web.enable/disable win). */
 function middlewareKeys(c: ServerCase): string[] | null {
   const enabled = c.web_disable ? false : c.web_enable !== null ? true : c.middleware.enabled;
@@ -127,7 +82,7 @@ describe('readTraceHeaders accepts exactly the requests Python traces', () => {
       const expectTraced = c.port_traced ?? c.traced;
       const keys = middlewareKeys(c);
       for (const [shape, make] of Object.entries(shapes)) {
-        const info = keys === null ? null : readTraceHeaders(make(requestHeaders(c)), keys);
+        const info = keys === null ? null : readTraceHeaders(make(requestHeaders(c.request)), keys);
         assert.equal(info !== null, expectTraced, `${shape}: traced`);
         if (info === null) continue;
         assert.equal(info.hmac_key, c.app_saw_profiler?.hmac_key, `${shape}: hmac_key`);
@@ -143,7 +98,7 @@ describe('readTraceHeaders accepts exactly the requests Python traces', () => {
   test('the oversized case is refused only because of the 8 KiB cap', () => {
     const big = fixture.server.find((c) => c.port_traced === false && c.traced);
     assert.ok(big);
-    const headers = requestHeaders(big);
+    const headers = requestHeaders(big.request);
     assert.ok(headers[X_TRACE_INFO].length > MAX_TRACE_HEADER_BYTES);
     // The signature itself is valid: Python traces it; the port refuses the size alone.
     assert.equal(generateHmac(headers[X_TRACE_INFO], 'SECRET_KEY'), headers[X_TRACE_HMAC]);

@@ -1,14 +1,13 @@
 // Python OSProfiler's messaging:// driver (oslo.messaging, rabbit transport) sends; our CLI reads it over messaging:// and `osprofiler collect` stores it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import amqplib from 'amqplib';
 import { runWithProfiler } from '../../src/core/current.js';
 import { Profiler } from '../../src/core/profiler.js';
 import { withTrace } from '../../src/core/trace.js';
@@ -20,7 +19,9 @@ import { setNotifier } from '../../src/notifier/notifier.js';
 import type { Notification } from '../../src/core/payload.js';
 import type { Report } from '../../src/report/types.js';
 import { bin, ensureBuilt } from '../helpers/built-bin.js';
+import { startCollector } from '../helpers/bin-process.js';
 import { optionalBinary, requireService } from '../helpers/services.js';
+import { amqpProbe } from '../helpers/rabbitmq.js';
 import { createTestVhost, vhostSkip, type TestVhost } from '../helpers/rabbitmq-vhost.js';
 
 const run = promisify(execFile);
@@ -39,10 +40,7 @@ async function pythonSkip(): Promise<string | false> {
   }
 }
 
-const rabbit = await requireService('RabbitMQ on 127.0.0.1:5672', async () => {
-  const connection = await amqplib.connect('amqp://guest:guest@127.0.0.1:5672/', { timeout: 2000 });
-  await connection.close();
-});
+const rabbit = await requireService('RabbitMQ on 127.0.0.1:5672', amqpProbe('amqp://guest:guest@127.0.0.1:5672/'));
 const skip = rabbit.skip || vhostSkip || (await pythonSkip());
 
 registerDriver('messaging', createMessagingDriver);
@@ -148,25 +146,11 @@ describe('Python’s messaging:// driver with our CLI and collector (real Rabbit
 
   it('osprofiler collect stores a Python trace and a Node trace in its SQLite store within seconds, as Python reads them, and exits 0 soon after SIGTERM', async () => {
     const db = join(dir, 'collected.db');
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [
-        bin,
-        'collect',
-        '--transport-url',
-        vhost.rabbitUrl,
-        '--connection-string',
-        `sqlite:///${db}`,
-        '--stats-interval',
-        '1',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const collector = startCollector(vhost.rabbitUrl, db, 1);
     try {
-      await waitFor('the collector to consume', async () => (stderr.includes('consuming') ? true : undefined));
+      await waitFor('the collector to consume', async () =>
+        collector.stderr().includes('consuming') ? true : undefined,
+      );
 
       const pyBase = randomUUID();
       const pySent = await pythonSends(vhost.rabbitUrl, pyBase);
@@ -216,16 +200,16 @@ describe('Python’s messaging:// driver with our CLI and collector (real Rabbit
       }
 
       const signalled = Date.now();
-      child.kill('SIGTERM');
-      const code = await exited;
+      collector.child.kill('SIGTERM');
+      const code = await collector.exited;
       const tookMs = Date.now() - signalled;
-      assert.equal(code, 0, stderr);
+      assert.equal(code, 0, collector.stderr());
       assert.ok(tookMs < 5000, `exited ${tookMs} ms after SIGTERM`);
-      assert.match(stderr, /SIGTERM: stopping/);
-      assert.match(stderr, /stopped: received=8 stored=8 acked=8 bad=0 /);
-      assert.match(stderr, /osprofiler collect: received=\d+ stored=\d+/, 'periodic counters');
+      assert.match(collector.stderr(), /SIGTERM: stopping/);
+      assert.match(collector.stderr(), /stopped: received=8 stored=8 acked=8 bad=0 /);
+      assert.match(collector.stderr(), /osprofiler collect: received=\d+ stored=\d+/, 'periodic counters');
     } finally {
-      child.kill('SIGKILL');
+      collector.child.kill('SIGKILL');
     }
   });
 });

@@ -5,8 +5,6 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import pg from 'pg';
-import mysqlPromise from 'mysql2/promise';
 import { runWithProfiler } from '../../src/core/current.js';
 import { registerDriver, type Driver } from '../../src/drivers/driver.js';
 import { createRedisDriver } from '../../src/drivers/redis/driver.js';
@@ -16,6 +14,7 @@ import { createNotifier } from '../../src/notifier/create.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
 import { Profiler } from '../../src/core/profiler.js';
 import { optionalBinary, requireService, tcpProbe } from '../helpers/services.js';
+import { mysqlAdmin, pgAdmin } from '../helpers/sql-admin.js';
 
 const run = promisify(execFile);
 const cli = optionalBinary('osprofiler', 'apt-get install -y python3-osprofiler');
@@ -37,16 +36,6 @@ async function pythonHas(modules: string): Promise<string | false> {
 
 const PG_DB = 'osprofiler_pycli';
 const MY_DB = 'osprofiler_pycli';
-async function pgAdmin(sql: string): Promise<void> {
-  const client = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
-  await client.connect();
-  await client.query(sql).finally(() => client.end());
-}
-async function mysqlAdmin(sql: string): Promise<void> {
-  const conn = await mysqlPromise.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '' });
-  await conn.query(sql).finally(() => conn.end());
-}
-
 interface Store {
   name: string;
   url: string;
@@ -85,7 +74,9 @@ const stores: Store[] = [
       await pgAdmin(`DROP DATABASE IF EXISTS ${PG_DB}`);
       await pgAdmin(`CREATE DATABASE ${PG_DB}`);
     },
-    tearDown: () => pgAdmin(`DROP DATABASE IF EXISTS ${PG_DB}`),
+    tearDown: async () => {
+      await pgAdmin(`DROP DATABASE IF EXISTS ${PG_DB}`);
+    },
   },
   {
     name: 'MariaDB',
@@ -98,7 +89,9 @@ const stores: Store[] = [
       await mysqlAdmin(`DROP DATABASE IF EXISTS ${MY_DB}`);
       await mysqlAdmin(`CREATE DATABASE ${MY_DB}`);
     },
-    tearDown: () => mysqlAdmin(`DROP DATABASE IF EXISTS ${MY_DB}`),
+    tearDown: async () => {
+      await mysqlAdmin(`DROP DATABASE IF EXISTS ${MY_DB}`);
+    },
   },
 ];
 

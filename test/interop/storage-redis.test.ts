@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { createRedisDriver, type RedisDriver } from '../../src/drivers/redis/driver.js';
 import type { Notification } from '../../src/core/payload.js';
 import { loadFixture } from '../helpers/fixtures.js';
-import { cleanOsprofilerKeys, redisProbe } from '../helpers/redis.js';
+import { cleanOsprofilerKeys, closeAndClean, redisProbe } from '../helpers/redis.js';
 import { requireService } from '../helpers/services.js';
 
 const DB = 6;
@@ -45,13 +45,7 @@ describe('Redis layout interop with Python OSProfiler 3.4.3', { skip: gate.skip 
     raw = new Redis({ host: '127.0.0.1', port: 6379, db: DB });
     driver = await createRedisDriver(REDIS_URL, {});
   });
-  after(async () => {
-    await driver?.close();
-    if (raw) {
-      await cleanOsprofilerKeys(raw);
-      raw.disconnect();
-    }
-  });
+  after(() => closeAndClean(driver, raw));
   beforeEach(() => cleanOsprofilerKeys(raw));
 
   describe("reading Python's keys", () => {

@@ -2,13 +2,13 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mysql from 'mysql2';
-import mysqlPromise from 'mysql2/promise';
 import pg from 'pg';
 import { mysqlConnectionSettings, parseSqlUrl, pgPoolSettings } from '../../src/drivers/sql/url.js';
 import { mysqlClient, pgClient, SqlDriver, type MysqlModule, type SqlClientLike } from '../../src/drivers/sql/index.js';
 import type { Notification } from '../../src/core/payload.js';
 import { loadFixture } from '../helpers/fixtures.js';
 import { requireService } from '../helpers/services.js';
+import { mysqlAdmin, pgAdmin } from '../helpers/sql-admin.js';
 
 const DB = 'osprofiler_interop';
 const fixture = loadFixture('storage/sql.json');
@@ -22,25 +22,6 @@ interface Server {
   /** SQL that reads the data column as the exact text stored. */
   dataText: string;
   gate: { skip: string | false };
-}
-
-async function pgAdmin(sql: string): Promise<unknown> {
-  const client = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function mysqlAdmin(sql: string): Promise<unknown> {
-  const conn = await mysqlPromise.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '' });
-  try {
-    return (await conn.query(sql))[0];
-  } finally {
-    await conn.end();
-  }
 }
 
 const servers: Server[] = [

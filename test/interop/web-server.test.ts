@@ -23,51 +23,16 @@ import { disableWebTrace, enableWebTrace, resetWebTrace } from '../../src/config
 import { currentProfiler } from '../../src/core/context.js';
 import type { Notification } from '../../src/core/payload.js';
 import { wrapListener } from '../../src/instrumentation/http-server/node-http.js';
-import { loadFixture } from '../helpers/fixtures.js';
+import { loadHeadersFixture, requestHeaders } from '../helpers/headers-fixture.js';
 import { replay } from '../helpers/fixture-world.js';
 
-interface ServerCase {
-  why: string;
-  request: {
-    method: string;
-    scheme: 'http' | 'https';
-    path: string;
-    query: string;
-    headers: Record<string, string>;
-    raw_environ?: Record<string, string>;
-  };
-  middleware: { hmac_keys: string; enabled: boolean };
-  web_enable: string | null;
-  web_disable: boolean;
-  traced: boolean;
-  port_traced?: boolean;
-  base_id: string | null;
-  parent_id: string | null;
-  info: Record<string, unknown> | null;
-  app_saw_profiler: Record<string, string> | null;
-  profiler_after_request: boolean;
-  response_status: number | null;
-  ids_generated: string[];
-  notifications: Notification[];
-  raises?: string;
-}
-
-const cases = loadFixture<{ server: ServerCase[] }>('headers.json').server;
+const cases = loadHeadersFixture().server;
 
 // The generator's frozen clock: starts at 2024-01-02T03:04:05.123456, each read +1234 µs.
 const CLOCK_START_US = Date.UTC(2024, 0, 2, 3, 4, 5) * 1000 + 123456;
 const clockReads = Array.from({ length: 8 }, (_, i) => formatTimestamp(CLOCK_START_US + i * 1234));
 
 class ValueError extends Error {}
-
-/** WSGI environ header names (`HTTP_X_TRACE_INFO`) back to HTTP header names. */
-function headersOf(request: ServerCase['request']): Record<string, string> {
-  const headers = { ...request.headers };
-  for (const [name, value] of Object.entries(request.raw_environ ?? {})) {
-    if (name.startsWith('HTTP_')) headers[name.slice(5).toLowerCase().replace(/_/g, '-')] = value;
-  }
-  return headers;
-}
 
 function withoutStatus(notification: Notification): Notification {
   if (!notification.name.endsWith('-stop')) return notification;
@@ -169,7 +134,7 @@ describe('headers.json server cases through wrapListener', () => {
               port,
               path: target,
               method: c.request.method,
-              headers: headersOf(c.request),
+              headers: requestHeaders(c.request),
               agent: false,
               rejectUnauthorized: false,
             },

@@ -1,9 +1,8 @@
 // `osprofiler collect`: runs the collector until SIGTERM/SIGINT, printing its counters periodically and on exit.
-import { parseArgs } from 'node:util';
 import { Collector } from '../../collector/collector.js';
 import { collectorConnect } from '../../collector/amqp-source.js';
 import { formatStats } from '../../collector/stats.js';
-import { createDriver, schemeOf, type Driver } from '../../drivers/driver.js';
+import { createDriver, type Driver } from '../../drivers/driver.js';
 import { loadAmqplibConnect } from '../../drivers/messaging/client.js';
 import {
   amqpUrlFromTransportUrl,
@@ -13,9 +12,10 @@ import {
   redactUrl,
 } from '../../drivers/messaging/message.js';
 import { SQL_SCHEMES } from '../../drivers/sql/url.js';
+import { parseCommand } from '../args.js';
 import { COLLECT_HELP, COLLECT_USAGE } from '../help.js';
 import { CliError, EXIT_FAILURE, messageOf, usageError, type CliIo } from '../io.js';
-import { chooseStore, storeFailure } from '../store.js';
+import { chooseStore, storeFailure, storeScheme } from '../store.js';
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -56,16 +56,13 @@ function number(
  * @since 0.1.0
  */
 export async function collect(argv: readonly string[], io: CliIo, stop?: AbortSignal): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true }));
-  } catch (error) {
-    throw usageError(COLLECT_USAGE, messageOf(error));
-  }
-  if (values.help) {
-    io.stdout(COLLECT_HELP);
-    return 0;
-  }
+  const parsed = parseCommand(
+    argv,
+    { options: OPTIONS, positionals: false, usage: COLLECT_USAGE, help: COLLECT_HELP },
+    io,
+  );
+  if (parsed === undefined) return 0;
+  const { values } = parsed;
   const batchSize = number(values, 'batch-size', 2000, (n) => Number.isInteger(n) && n >= 1, 'batch size');
   const flushMs = Math.round(number(values, 'flush-interval', 0.2, (n) => n >= 0, 'number of seconds') * 1000);
   const statsMs = Math.round(number(values, 'stats-interval', 60, (n) => n >= 0, 'number of seconds') * 1000);
@@ -88,12 +85,7 @@ export async function collect(argv: readonly string[], io: CliIo, stop?: AbortSi
   }
 
   const choice = chooseStore(values['connection-string'], io);
-  let scheme: string;
-  try {
-    scheme = schemeOf(choice.connectionString);
-  } catch (error) {
-    throw new CliError(EXIT_FAILURE, `osprofiler: ${messageOf(error)}\n`);
-  }
+  const scheme = storeScheme(choice.connectionString);
   if (scheme === 'messaging') {
     throw new CliError(
       EXIT_FAILURE,

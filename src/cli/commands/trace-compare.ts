@@ -1,21 +1,18 @@
 // `osprofiler trace compare A B`: per span type, service and operation deltas between two traces, as text, JSON or HTML.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { compareReports } from '../../report/compare.js';
 import { renderComparisonText } from '../../report/compare-text.js';
+import { parseCommand, READ_STORE_OPTIONS } from '../args.js';
 import { COMPARE_HELP, COMPARE_USAGE } from '../help.js';
 import { CliError, EXIT_FAILURE, messageOf, usageError, wantColor, type CliIo } from '../io.js';
 import { driverOptionsFrom } from '../store.js';
 import { loadReport } from '../trace-source.js';
 
 const OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  'connection-string': { type: 'string' },
+  ...READ_STORE_OPTIONS,
   'connection-string-a': { type: 'string' },
   'connection-string-b': { type: 'string' },
-  'transport-url': { type: 'string' },
-  'idle-timeout': { type: 'string' },
   json: { type: 'boolean' },
   html: { type: 'boolean' },
   out: { type: 'string' },
@@ -31,17 +28,13 @@ const OPTIONS = {
  * @since 0.2.0
  */
 export async function traceCompare(argv: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError(COMPARE_USAGE, messageOf(error));
-  }
+  const parsed = parseCommand(
+    argv,
+    { options: OPTIONS, positionals: true, usage: COMPARE_USAGE, help: COMPARE_HELP },
+    io,
+  );
+  if (parsed === undefined) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(COMPARE_HELP);
-    return 0;
-  }
   if (positionals.length !== 2) {
     throw usageError(
       COMPARE_USAGE,

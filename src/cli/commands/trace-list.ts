@@ -1,17 +1,14 @@
 // `osprofiler trace list [--error-trace]`: one table line per stored trace.
-import { parseArgs } from 'node:util';
 import type { TraceReader } from '../../drivers/driver.js';
 import type { TraceOverview } from '../../drivers/trace-overview.js';
+import { parseCommand, READ_STORE_OPTIONS } from '../args.js';
 import { LIST_HELP, LIST_USAGE } from '../help.js';
-import { messageOf, usageError, type CliIo } from '../io.js';
+import { usageError, type CliIo } from '../io.js';
 import { chooseStore, closeQuietly, driverOptionsFrom, openStore, plural, storeFailure } from '../store.js';
 import { renderTable } from '../table.js';
 
 const OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  'connection-string': { type: 'string' },
-  'transport-url': { type: 'string' },
-  'idle-timeout': { type: 'string' },
+  ...READ_STORE_OPTIONS,
   'error-trace': { type: 'boolean' },
   limit: { type: 'string' },
 } as const;
@@ -90,17 +87,9 @@ async function rows(
  */
 export async function traceList(argv: readonly string[], io: CliIo): Promise<number> {
   const { args, errorTrace } = takeErrorTraceValue(argv);
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
-  } catch (error) {
-    throw usageError(LIST_USAGE, messageOf(error));
-  }
+  const parsed = parseCommand(args, { options: OPTIONS, positionals: false, usage: LIST_USAGE, help: LIST_HELP }, io);
+  if (parsed === undefined) return 0;
   const { values } = parsed;
-  if (values.help) {
-    io.stdout(LIST_HELP);
-    return 0;
-  }
   let limit: number | undefined;
   if (values.limit !== undefined) {
     limit = Number(values.limit);

@@ -2,13 +2,13 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { canonicalUuid } from '../../core/ids.js';
 import { renderDot } from '../../report/dot.js';
 import { renderJson } from '../../report/json.js';
 import { resolveTraceArgument } from '../id-prefix.js';
 import { renderTerminalTree } from '../../report/terminal.js';
 import { renderTraceEvent } from '../../report/trace-event.js';
+import { parseCommand, READ_STORE_OPTIONS } from '../args.js';
 import { SHOW_HELP, SHOW_USAGE } from '../help.js';
 import { ReportTooLargeError } from '../../errors.js';
 import { CliError, EXIT_FAILURE, messageOf, usageError, wantColor, type CliIo } from '../io.js';
@@ -17,10 +17,7 @@ import { loadReport } from '../trace-source.js';
 import type { Report } from '../../report/types.js';
 
 const OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  'connection-string': { type: 'string' },
-  'transport-url': { type: 'string' },
-  'idle-timeout': { type: 'string' },
+  ...READ_STORE_OPTIONS,
   json: { type: 'boolean' },
   html: { type: 'boolean' },
   'local-libs': { type: 'boolean' },
@@ -140,17 +137,9 @@ async function render(
  * @since 0.1.0
  */
 export async function traceShow(argv: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError(SHOW_USAGE, messageOf(error));
-  }
+  const parsed = parseCommand(argv, { options: OPTIONS, positionals: true, usage: SHOW_USAGE, help: SHOW_HELP }, io);
+  if (parsed === undefined) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(SHOW_HELP);
-    return 0;
-  }
   if (positionals.length !== 1) {
     throw usageError(
       SHOW_USAGE,

@@ -1,8 +1,8 @@
 // `osprofiler ui`: a local trace browser over the store (list, then one trace in the HTML viewer), until Ctrl-C.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import type { Driver, TraceReader } from '../../drivers/driver.js';
+import { parseCommand, READ_STORE_OPTIONS } from '../args.js';
 import { UI_HELP, UI_USAGE } from '../help.js';
 import { CliError, EXIT_FAILURE, messageOf, usageError, type CliIo } from '../io.js';
 import { chooseStore, driverOptionsFrom, openStore, type StoreChoice } from '../store.js';
@@ -10,10 +10,7 @@ import { createUiListener, LOOPBACK_HOSTS, type TraceStore } from '../../browser
 import type { DriverOptions } from '../../drivers/driver.js';
 
 const OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  'connection-string': { type: 'string' },
-  'transport-url': { type: 'string' },
-  'idle-timeout': { type: 'string' },
+  ...READ_STORE_OPTIONS,
   host: { type: 'string', default: '127.0.0.1' },
   port: { type: 'string', default: '8077' },
 } as const;
@@ -69,16 +66,9 @@ function interrupted(): Promise<NodeJS.Signals> {
  * @since 0.1.0
  */
 export async function ui(argv: readonly string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true }).values;
-  } catch (error) {
-    throw usageError(UI_USAGE, messageOf(error));
-  }
-  if (values.help) {
-    io.stdout(UI_HELP);
-    return 0;
-  }
+  const parsed = parseCommand(argv, { options: OPTIONS, positionals: false, usage: UI_USAGE, help: UI_HELP }, io);
+  if (parsed === undefined) return 0;
+  const { values } = parsed;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw usageError(UI_USAGE, `argument --port: invalid port: '${values.port}'`);

@@ -5,6 +5,7 @@ import { runOutsideTrace } from '../../core/context.js';
 import { BadConnectionStringError, DriverUnavailableError } from '../../errors.js';
 import { pythonJsonDumps } from '../../propagation/python-json.js';
 import { deadlinesOf, withDeadline, type Deadlines } from '../deadline.js';
+import { decodeUrlPart } from '../driver.js';
 
 /** The ingest agent id Python's driver uses. */
 export const LOGINSIGHT_AGENT_ID = 'F52D775B-6017-4787-8C8A-F21AE0AEC057';
@@ -109,12 +110,9 @@ export function parseLogInsightConnectionString(connectionString: string): LogIn
   };
 }
 
+// why: Python's urlparse hands malformed percent-encoding through as it is; so do we.
 function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+  return decodeUrlPart(text) ?? text;
 }
 
 /** One Log Insight event (`fields` as Log Insight returns them). */

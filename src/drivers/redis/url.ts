@@ -1,6 +1,6 @@
 // Parses redis://, rediss:// and redissentinel:// connection strings and builds the ioredis options.
 import { BadConnectionStringError } from '../../errors.js';
-import { redactConnectionString, type DriverOptions } from '../driver.js';
+import { badConnectionString, decodeConnectionPart, type DriverOptions } from '../driver.js';
 import { deadlinesOf } from '../deadline.js';
 
 /** One `host:port` address. */
@@ -95,8 +95,8 @@ export function parseRedisUrl(connectionString: string): RedisTarget {
   const target: RedisTarget = { kind, endpoints, db: 0, tls: scheme === 'rediss' };
   if (userinfo !== '') {
     const colon = userinfo.indexOf(':');
-    const user = decode(colon >= 0 ? userinfo.slice(0, colon) : userinfo, text);
-    const password = colon >= 0 ? decode(userinfo.slice(colon + 1), text) : '';
+    const user = decodeConnectionPart(colon >= 0 ? userinfo.slice(0, colon) : userinfo, 'Redis', text);
+    const password = colon >= 0 ? decodeConnectionPart(userinfo.slice(colon + 1), 'Redis', text) : '';
     // why: redis-py drops empty values, so `redis://:secret@h` means "no user, password secret".
     if (user !== '') target.username = user;
     if (password !== '') target.password = password;
@@ -106,7 +106,7 @@ export function parseRedisUrl(connectionString: string): RedisTarget {
   const dbParam = params.get('db');
   if (dbParam !== null && dbParam !== '') target.db = parseDb(dbParam, text);
   else {
-    const dbPath = decode(path, text).replaceAll('/', '');
+    const dbPath = decodeConnectionPart(path, 'Redis', text).replaceAll('/', '');
     // why: redis-py ignores a path that is not an integer instead of failing.
     if (/^\d+$/.test(dbPath)) target.db = Number(dbPath);
   }
@@ -191,7 +191,7 @@ function parseEndpoint(part: string, defaultPort: number, text: string): RedisEn
     host = colon >= 0 ? part.slice(0, colon) : part;
     portText = colon >= 0 ? part.slice(colon + 1) : undefined;
   }
-  host = decode(host, text);
+  host = decodeConnectionPart(host, 'Redis', text);
   if (host === '') host = 'localhost';
   let port = defaultPort;
   if (portText !== undefined && portText !== '') {
@@ -217,14 +217,6 @@ function positive(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
-function decode(value: string, text: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    throw bad(text, `bad percent-encoding in "${value}"`);
-  }
-}
-
 function bad(text: string, why: string): BadConnectionStringError {
-  return new BadConnectionStringError(`Bad Redis connection string "${redactConnectionString(text)}": ${why}.`);
+  return badConnectionString('Redis', text, why);
 }

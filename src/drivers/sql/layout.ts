@@ -47,17 +47,8 @@ export const SQL_INSERT_COLUMNS = [
   'data',
 ] as const;
 
-/** The columns a report needs, selected by getReport (no `id`, no `base_id`). */
-export const SQL_REPORT_COLUMNS = [
-  'timestamp',
-  'parent_id',
-  'trace_id',
-  'project',
-  'host',
-  'service',
-  'name',
-  'data',
-] as const;
+/** The columns a report needs, selected by getReport: those inserted but `base_id`, the query's key. */
+export const SQL_REPORT_COLUMNS: readonly string[] = SQL_INSERT_COLUMNS.filter((column) => column !== 'base_id');
 
 /**
  * One row of `data` as stored (the `id` column aside). `data` is the double-encoded JSON text:
@@ -164,37 +155,6 @@ export function notificationToRow(payload: Notification, defaults: SqlRowDefault
     name: pick('name', null),
     data: pythonJsonDumpsAsStringWithout(payload, POPPED),
   };
-}
-
-/**
- * Appends the row of one notification to `out`, its values in {@link SQL_INSERT_COLUMNS} order:
- * `rowValues(notificationToRow(payload, defaults))` without the intermediate objects. `host` is
- * the host default (resolved once by the caller). Throws only for circular info objects, and
- * then appends nothing.
- * @since 0.1.0
- */
-export function appendRowValues(
-  out: unknown[],
-  payload: Notification,
-  defaults: { project: unknown; service: unknown; host: unknown },
-): void {
-  const data = pythonJsonDumpsAsStringWithout(payload, POPPED);
-  out.push(
-    own(payload, 'timestamp', null),
-    own(payload, 'base_id', null),
-    own(payload, 'parent_id', null),
-    own(payload, 'trace_id', null),
-    own(payload, 'project', defaults.project),
-    own(payload, 'host', defaults.host),
-    own(payload, 'service', defaults.service),
-    own(payload, 'name', null),
-    data,
-  );
-}
-
-/** Python's `dict.pop(key, fallback)` reading: a present key gives its value (null for undefined). */
-function own(payload: Notification, key: string, fallback: unknown): unknown {
-  return Object.hasOwn(payload, key) ? (payload[key] ?? null) : fallback;
 }
 
 /** The row's values in {@link SQL_INSERT_COLUMNS} order, for a prepared positional INSERT. */

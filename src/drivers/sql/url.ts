@@ -1,7 +1,7 @@
 // Parses SQLAlchemy-style postgresql:// and mysql:// connection strings into pg / mysql2 settings.
 import { BadConnectionStringError } from '../../errors.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../deadline.js';
-import { redactConnectionString } from '../driver.js';
+import { badConnectionString, decodeConnectionPart } from '../driver.js';
 
 /** The server SQL dialects the SQL driver speaks (SQLite has its own driver). */
 export type SqlServerDialect = 'postgresql' | 'mysql';
@@ -76,15 +76,15 @@ export function parseSqlUrl(connectionString: string): SqlTarget {
   }
   const target: SqlTarget = { dialect: dialectName, query: {} };
   if (driverName !== undefined && driverName !== '') target.driverName = driverName;
-  if (user !== undefined && user !== '') target.user = decode(user, text);
-  if (password !== undefined) target.password = decode(password, text);
-  const hostname = ipv6 ?? (host === undefined ? undefined : decode(host, text));
+  if (user !== undefined && user !== '') target.user = decodeConnectionPart(user, 'SQL', text);
+  if (password !== undefined) target.password = decodeConnectionPart(password, 'SQL', text);
+  const hostname = ipv6 ?? (host === undefined ? undefined : decodeConnectionPart(host, 'SQL', text));
   if (hostname !== undefined && hostname !== '') target.host = hostname;
   if (port !== undefined && port !== '') {
     if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw bad(text, `bad port "${port}"`);
     target.port = Number(port);
   }
-  if (database !== undefined && database !== '') target.database = decode(database, text);
+  if (database !== undefined && database !== '') target.database = decodeConnectionPart(database, 'SQL', text);
   for (const [key, value] of new URLSearchParams(query ?? '')) target.query[key] = value;
   const socket = target.dialect === 'postgresql' ? target.query.host : target.query.unix_socket;
   if (socket !== undefined && socket !== '') target.socketPath = socket;
@@ -158,14 +158,6 @@ function timeoutMs(value: string | undefined): number | undefined {
   return Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : undefined;
 }
 
-function decode(value: string, text: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    throw bad(text, `bad percent-encoding in "${value}"`);
-  }
-}
-
 function bad(text: string, why: string): BadConnectionStringError {
-  return new BadConnectionStringError(`Bad SQL connection string "${redactConnectionString(text)}": ${why}.`);
+  return badConnectionString('SQL', text, why);
 }

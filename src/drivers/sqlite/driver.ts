@@ -15,12 +15,12 @@ import {
   SQL_COLUMNS,
   SQL_REPORT_COLUMNS,
   SqlReportReader,
-  appendRowValues,
   createIndexSql,
   createTableSql,
   decodeDataColumn,
 } from '../sql/layout.js';
-import { ROWS_PER_INSERT, VALUES_PER_ROW, configureWriter, createBatchInserter, type RowChunk } from './insert.js';
+import { configureWriter, createBatchInserter } from './insert.js';
+import { BatchEncoder, type EncodedBatch } from './encoded-batch.js';
 import { SqliteWriterThread } from './writer.js';
 import { overviewSql, toOverview } from './overview.js';
 import type {
@@ -115,8 +115,8 @@ export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource, T
   readonly stats: SqliteDriverStats = { unwritable: 0, lastReportSkipped: 0 };
   readonly #db: Db;
   readonly #connectionString: string;
-  readonly #defaults: { project: unknown; service: unknown; host: unknown };
-  #insertInline: ((chunks: readonly RowChunk[]) => void) | undefined;
+  readonly #encoder: BatchEncoder;
+  #insertInline: ((batch: EncodedBatch) => void) | undefined;
   readonly #writerThread: SqliteWriterThread | undefined;
   #closed = false;
 
@@ -127,11 +127,11 @@ export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource, T
   constructor(location: SqliteLocation, options: SqliteDriverOptions = {}, connectionString?: string) {
     this.path = location.path;
     this.#connectionString = connectionString ?? (location.memory ? 'sqlite://' : `sqlite:///${location.path}`);
-    this.#defaults = {
+    this.#encoder = new BatchEncoder({
       project: options.project ?? null,
-      service: options.service ?? null,
       host: options.host ?? getHostname(),
-    };
+      service: options.service ?? null,
+    });
     const readonly = options.readonly === true || location.params.get('mode') === 'ro';
     const mustExist = options.fileMustExist === true || readonly;
     let created = false;
@@ -172,8 +172,8 @@ export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource, T
     this.#writerThread =
       readonly || inline
         ? undefined
-        : new SqliteWriterThread({ path: location.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 }, (chunks) =>
-            this.#writeInline(chunks),
+        : new SqliteWriterThread({ path: location.path, busyTimeoutMs: options.busyTimeoutMs ?? 5000 }, (batch) =>
+            this.#writeInline(batch),
           );
     try {
       if (!readonly) this.#prepareSchema();
@@ -212,11 +212,10 @@ export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource, T
    */
   notifyBatch(batch: readonly Notification[]): Promise<void> | void {
     if (this.#closed) throw new DriverUnavailableError(`The SQLite store ${this.path} is closed.`);
-    const chunks: RowChunk[] = [];
-    let values: unknown[] = [];
+    const encoder = this.#encoder;
     for (const payload of batch) {
       try {
-        appendRowValues(values, payload, this.#defaults);
+        encoder.add(payload);
       } catch (error) {
         this.stats.unwritable++;
         logRateLimited(
@@ -224,21 +223,16 @@ export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource, T
           `sqlite-encode:${this.path}`,
           `osprofiler: a notification could not be stored: ${(error as Error)?.message}`,
         );
-        continue;
-      }
-      if (values.length === ROWS_PER_INSERT * VALUES_PER_ROW) {
-        chunks.push(values);
-        values = [];
       }
     }
-    if (values.length > 0) chunks.push(values);
-    if (chunks.length === 0) return;
-    if (this.#writerThread !== undefined) return this.#writerThread.write(chunks);
-    this.#writeInline(chunks);
+    const rows = encoder.take();
+    if (rows === undefined) return;
+    if (this.#writerThread !== undefined) return this.#writerThread.write(rows);
+    this.#writeInline(rows);
   }
 
-  #writeInline(chunks: readonly RowChunk[]): void {
-    (this.#insertInline ??= createBatchInserter(this.#db))(chunks);
+  #writeInline(batch: EncodedBatch): void {
+    (this.#insertInline ??= createBatchInserter(this.#db))(batch);
   }
 
   /** The report of one trace, from one indexed query streamed row by row (an empty report if unknown). */

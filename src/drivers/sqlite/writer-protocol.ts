@@ -1,5 +1,5 @@
 // Messages between the SQLite driver and its writer thread.
-import type { RowChunk } from './insert.js';
+import type { EncodedBatch } from './encoded-batch.js';
 
 /** What the writer thread is started with. */
 export interface WriterStart {
@@ -8,7 +8,7 @@ export interface WriterStart {
 }
 
 /** Main thread → writer thread. */
-export type WriterRequest = { type: 'write'; id: number; chunks: readonly RowChunk[] } | { type: 'close' };
+export type WriterRequest = { type: 'write'; id: number; batch: EncodedBatch } | { type: 'close' };
 
 /** The id of the one message the thread sends, unasked, once it has loaded and can take writes. */
 export const WRITER_READY_ID = 0;

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { DriverUnavailableError } from '../../errors.js';
 import { logRateLimited } from '../../log.js';
-import type { RowChunk } from './insert.js';
+import type { EncodedBatch } from './encoded-batch.js';
 import { WRITER_READY_ID, type WriterRequest, type WriterResponse, type WriterStart } from './writer-protocol.js';
 
 /** How long close() waits for the thread to finish its last write and exit before stopping it. */
@@ -11,15 +11,15 @@ const CLOSE_TIMEOUT_MS = 5000;
 
 interface PendingWrite {
   /** The rows, kept until the thread answers so they can be written inline if it never started. */
-  chunks: readonly RowChunk[];
+  batch: EncodedBatch;
   resolve: () => void;
   reject: (error: Error) => void;
   /** The write's promise (what close() waits for). */
   written: Promise<void>;
 }
 
-/** Writes chunks on the calling thread (the driver's own connection), throwing on a database error. */
-export type InlineWriter = (chunks: readonly RowChunk[]) => void;
+/** Writes a batch on the calling thread (the driver's own connection), throwing on a database error. */
+export type InlineWriter = (batch: EncodedBatch) => void;
 
 /**
  * One writer thread per SQLite file store, started on the first write. Each write resolves once
@@ -52,19 +52,19 @@ export class SqliteWriterThread {
     return this.#inlineOnly;
   }
 
-  /** Writes `chunks` in one transaction on the writer thread (or inline, see the class). */
-  write(chunks: readonly RowChunk[]): Promise<void> | void {
+  /** Writes `batch` in one transaction on the writer thread (or inline, see the class). */
+  write(batch: EncodedBatch): Promise<void> | void {
     if (this.#closed)
       return Promise.reject(new DriverUnavailableError(`The SQLite store ${this.#start.path} is closed.`));
-    if (this.#inlineOnly) return this.#inline(chunks);
+    if (this.#inlineOnly) return this.#inline(batch);
     const worker = this.#worker ?? this.#spawn();
-    if (worker === undefined) return this.#inline(chunks);
+    if (worker === undefined) return this.#inline(batch);
     const id = this.#nextId++;
     let settle: Pick<PendingWrite, 'resolve' | 'reject'> | undefined;
     const written = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-    this.#pending.set(id, { chunks, ...settle!, written });
+    this.#pending.set(id, { batch, ...settle!, written });
     if (this.#pending.size === 1) worker.ref();
-    worker.postMessage({ type: 'write', id, chunks } satisfies WriterRequest);
+    worker.postMessage({ type: 'write', id, batch } satisfies WriterRequest);
     return written;
   }
 
@@ -121,7 +121,7 @@ export class SqliteWriterThread {
     this.#pending.clear();
     for (const pending of waiting) {
       try {
-        this.#inline(pending.chunks);
+        this.#inline(pending.batch);
         pending.resolve();
       } catch (inlineError) {
         pending.reject(inlineError as Error);

@@ -1,4 +1,5 @@
 // The server span every web entry point shares: verify headers, start `wsgi`, stop once on finish/close/error.
+import { EventEmitter } from 'node:events';
 import { IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http';
 import { currentProfiler, runInProfiler } from '../../core/context.js';
 import { errorInfo } from '../../core/error-info.js';
@@ -49,12 +50,15 @@ export class ServerSpan {
   readonly profiler: Profiler;
   /** The request's own `emit`, which `emitInTrace` calls. */
   readonly emit: EmitFn;
+  /** The response's own `emit`, which `emitResponse` calls. */
+  readonly emitOnResponse: EmitFn;
 
   constructor(span: ScopedSpan, res: ServerResponse, emit: EmitFn) {
     this.span = span;
     this.res = res;
     this.profiler = span.profiler;
     this.emit = emit;
+    this.emitOnResponse = res.emit as EmitFn;
   }
 
   /** Records that the handler failed; the stop will carry the error's etype/message. */
@@ -68,7 +72,7 @@ export class ServerSpan {
 
   /** Sends the stop notification unless it was already sent. Never throws. */
   end(): void {
-    if (this.span.open) this.span.stop(this.stopInfo());
+    if (this.span.open) this.span.stop(this.stopInfo(), true);
   }
 
   private stopInfo(): TraceInfo {
@@ -104,8 +108,9 @@ export function spanOf(req: IncomingMessage): ServerSpan | undefined {
 }
 
 /**
- * Starts the server span of `req` on `profiler` and arranges its stop on the response's
- * `finish` or `close`. `url` is the original request target (frameworks may rewrite `req.url`).
+ * Starts the server span of `req` on `profiler` (acceptRequest's, made for this request alone:
+ * the span opens on it without a fork) and arranges its stop on the response's `finish` or
+ * `close`. `url` is the original request target (frameworks may rewrite `req.url`).
  */
 export function startServerSpan(
   name: string,
@@ -114,19 +119,24 @@ export function startServerSpan(
   res: ServerResponse,
   url: string | undefined,
 ): ServerSpan {
-  const span = new ServerSpan(new ScopedSpan(profiler, name, requestInfo(req, url)), res, req.emit as EmitFn);
+  const span = new ServerSpan(new ScopedSpan(profiler, name, requestInfo(req, url), true), res, req.emit as EmitFn);
   (req as SpanCarrier)[kSpan] = span;
   (res as SpanCarrier)[kSpan] = span;
   // why: module-level functions that find the span on the emitter, so a traced request allocates
-  // no closures for its listeners or its emit.
-  res.on('finish', onResponseDone);
-  res.on('close', onResponseDone);
+  // no closures for its emit. The response's `emit` sees 'finish' and 'close' go by: one property
+  // write instead of two listeners (and no listener that removeAllListeners could take away).
+  (res as unknown as { emit: EmitFn }).emit = emitResponse;
   (req as unknown as { emit: EmitFn }).emit = emitInTrace;
   return span;
 }
 
-function onResponseDone(this: ServerResponse): void {
-  (this as SpanCarrier)[kSpan]?.end();
+/** The traced response's `emit`: the span stops when 'finish' or 'close' is emitted, before the listeners run. */
+function emitResponse(this: unknown, event: string | symbol): boolean {
+  const args = arguments as unknown as Parameters<EmitFn>;
+  const span = (this as SpanCarrier | undefined)?.[kSpan];
+  if (span === undefined) return Reflect.apply(EventEmitter.prototype.emit, this, args) as boolean;
+  if (event === 'finish' || event === 'close') span.end();
+  return Reflect.apply(span.emitOnResponse, this, args) as boolean;
 }
 
 /**

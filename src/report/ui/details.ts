@@ -1,10 +1,11 @@
 // In-page details panel: one span's facts, its error, request/SQL/function info and raw payloads.
-import type { ViewerData, ViewerLib } from './types.js';
+import { el } from './dom.js';
+import { formatClock, formatDuration, formatPercent, labelOf } from './format.js';
+import type { ViewerData } from './types.js';
 
 /** What the details panel needs besides the span index. */
 export interface DetailsContext {
   data: ViewerData;
-  lib: ViewerLib;
   color: string;
   totalMs: number;
   parentIndex: number;
@@ -21,12 +22,12 @@ export interface DetailsContext {
 
 /**
  * Replaces the content of `container` with the details of span `index`.
- * why: runs in the page (shipped as source); every value is set with textContent, so hostile SQL
+ * why: every value is set with textContent, so hostile SQL
  * or URLs are displayed, never parsed as markup.
  */
 export function renderDetails(container: HTMLElement, index: number, ctx: DetailsContext): void {
-  const { data, lib } = ctx;
-  const e = lib.el;
+  const { data } = ctx;
+  const e = el;
   type Obj = Record<string, unknown>;
   const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
   const pretty = (v: unknown): string => {
@@ -57,7 +58,7 @@ export function renderDetails(container: HTMLElement, index: number, ctx: Detail
   // why: SQL stores keep timestamps in a column, not in the payloads: the wall-clock time then
   // comes from the trace's start plus the span's offset (whole ms, as the report has them).
   const clockAt = (offsetMs: number): string =>
-    data.startedAt === null ? '' : ' \u00b7 ' + lib.formatClock(data.startedAt + offsetMs);
+    data.startedAt === null ? '' : ' \u00b7 ' + formatClock(data.startedAt + offsetMs);
   const startInfo = payloadInfo(false);
   const stopInfo = payloadInfo(true);
 
@@ -97,9 +98,9 @@ export function renderDetails(container: HTMLElement, index: number, ctx: Detail
         ' \u00b7 ' +
         data.services[data.service[index]] +
         ' \u00b7 ' +
-        lib.formatDuration(duration) +
+        formatDuration(duration) +
         ' \u00b7 ' +
-        lib.formatPercent(duration, ctx.totalMs) +
+        formatPercent(duration, ctx.totalMs) +
         ' of trace' +
         (ctx.critical ? ' \u00b7 on the critical path' : ''),
     ),
@@ -113,10 +114,10 @@ export function renderDetails(container: HTMLElement, index: number, ctx: Detail
     const s = section('Error', 'osp-error-box');
     const db = isObj(stopInfo.db) ? stopInfo.db : {};
     facts(s, [
-      ['Type', lib.labelOf(stopInfo.etype ?? error)],
-      ['Message', stopInfo.message === undefined ? undefined : lib.labelOf(stopInfo.message)],
-      ['Original', db.original_exception === undefined ? undefined : lib.labelOf(db.original_exception)],
-      ['Chained', db.chained_exception === undefined ? undefined : lib.labelOf(db.chained_exception)],
+      ['Type', labelOf(stopInfo.etype ?? error)],
+      ['Message', stopInfo.message === undefined ? undefined : labelOf(stopInfo.message)],
+      ['Original', db.original_exception === undefined ? undefined : labelOf(db.original_exception)],
+      ['Chained', db.chained_exception === undefined ? undefined : labelOf(db.chained_exception)],
     ]);
   }
 
@@ -128,9 +129,9 @@ export function renderDetails(container: HTMLElement, index: number, ctx: Detail
     ['Type', type],
     ['Start', '+' + started + ' ms' + clockAt(started)],
     ['End', '+' + data.finished[index] + ' ms' + clockAt(data.finished[index])],
-    ['Duration', duration + ' ms (' + lib.formatPercent(duration, ctx.totalMs) + ' of trace)'],
-    ['Trace ID', ctx.payload === null ? '-' : lib.labelOf(parsed[0]), 'osp-mono'],
-    ['Parent ID', ctx.payload === null ? '-' : lib.labelOf(parsed[1]), 'osp-mono'],
+    ['Duration', duration + ' ms (' + formatPercent(duration, ctx.totalMs) + ' of trace)'],
+    ['Trace ID', ctx.payload === null ? '-' : labelOf(parsed[0]), 'osp-mono'],
+    ['Parent ID', ctx.payload === null ? '-' : labelOf(parsed[1]), 'osp-mono'],
   ]);
   const zoomButton = e('button', 'osp-link', '\u2194 Zoom timeline to this span');
   zoomButton.type = 'button';
@@ -147,7 +148,7 @@ export function renderDetails(container: HTMLElement, index: number, ctx: Detail
   const request = isObj(startInfo.request) ? startInfo.request : isObj(startInfo.requests) ? startInfo.requests : null;
   if (request) {
     const s = section('HTTP request');
-    const text = (v: unknown): string => (v === undefined || v === null || v === '' ? '' : lib.labelOf(v));
+    const text = (v: unknown): string => (v === undefined || v === null || v === '' ? '' : labelOf(v));
     const origin = text(request.hostname)
       ? (text(request.scheme) || 'http') +
         '://' +
@@ -162,7 +163,7 @@ export function renderDetails(container: HTMLElement, index: number, ctx: Detail
         [text(request.method), origin + text(request.path) + query].filter((v) => v !== '').join(' '),
       ),
     );
-    facts(s, [['Scheme', origin === '' && request.scheme !== undefined ? lib.labelOf(request.scheme) : undefined]]);
+    facts(s, [['Scheme', origin === '' && request.scheme !== undefined ? labelOf(request.scheme) : undefined]]);
   }
   const db = isObj(startInfo.db) ? startInfo.db : null;
   const dbStop = isObj(stopInfo.db) ? stopInfo.db : null;
@@ -175,7 +176,7 @@ export function renderDetails(container: HTMLElement, index: number, ctx: Detail
   const fn = isObj(startInfo.function) ? startInfo.function : {};
   const fnStop = isObj(stopInfo.function) ? stopInfo.function : {};
   if (isObj(startInfo.function) || isObj(stopInfo.function)) {
-    const short = (v: unknown): string | undefined => (v === undefined ? undefined : lib.labelOf(v));
+    const short = (v: unknown): string | undefined => (v === undefined ? undefined : labelOf(v));
     facts(section('Function'), [
       ['Name', short(fn.name), 'osp-mono'],
       ['Args', short(fn.args), 'osp-mono'],

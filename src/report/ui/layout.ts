@@ -1,5 +1,7 @@
 // In-page page skeleton: header, toolbar, legend, trace pane with time axis, side panel.
-import type { ViewerData, ViewerLib } from './types.js';
+import { el } from './dom.js';
+import { formatClock, formatDuration } from './format.js';
+import type { ViewerData } from './types.js';
 
 /** The elements {@link buildLayout} creates and the viewer wires up. */
 export interface Layout {
@@ -29,16 +31,10 @@ export interface Layout {
 
 /**
  * Builds the viewer's static DOM under `mount`.
- * why: runs in the page (shipped as source); only labels from `data` are used, via textContent.
+ * why: only labels from `data` are used, via textContent.
  */
-export function buildLayout(
-  mount: HTMLElement,
-  data: ViewerData,
-  lib: ViewerLib,
-  colors: string[],
-  totalMs: number,
-): Layout {
-  const e = lib.el;
+export function buildLayout(mount: HTMLElement, data: ViewerData, colors: string[], totalMs: number): Layout {
+  const e = el;
   const n = data.depth.length;
   const errors = data.error.reduce((c, v) => (v === '' ? c : c + 1), 0);
   const button = (text: string, id: string): HTMLButtonElement => {
@@ -72,13 +68,12 @@ export function buildLayout(
 
   const summary = e('div', 'osp-summary', null, [
     e('span', null, n.toLocaleString('en-US') + (n === 1 ? ' span' : ' spans')),
-    e('span', null, lib.formatDuration(totalMs)),
+    e('span', null, formatDuration(totalMs)),
     e('span', null, data.services.length + (data.services.length === 1 ? ' service' : ' services')),
     e('span', errors > 0 ? 'osp-summary-error' : null, errors + (errors === 1 ? ' error' : ' errors')),
   ]);
   summary.id = 'osp-summary';
-  const started =
-    data.startedAt === null ? null : e('div', 'osp-started', 'Started ' + lib.formatClock(data.startedAt));
+  const started = data.startedAt === null ? null : e('div', 'osp-started', 'Started ' + formatClock(data.startedAt));
   if (started) started.id = 'osp-started';
   const header = e('header', 'osp-header', null, [
     e('div', 'osp-title-block', null, [
@@ -195,8 +190,7 @@ export function buildLayout(
       const label =
         step < 1000 && v >= 1000
           ? v.toLocaleString('en-US') + ' ms'
-          : lib
-              .formatDuration(v)
+          : formatDuration(v)
               .replace(/(\.\d*[1-9])0+ s$/, '$1 s')
               .replace(/\.0+ s$/, ' s');
       const tick = e('span', 'osp-tick', label);

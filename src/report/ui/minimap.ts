@@ -14,8 +14,7 @@ export interface Minimap {
  * coloured by service) on a canvas in `cell`, and a frame over the part the rows below show.
  * Clicking or dragging calls `onPick` with the vertical position picked, 0…1.
  * why: in a trace of 100,000 spans the scrollbar says nothing about where the slow or failed
- * parts are; the overview shows the shape of the whole trace and takes you there. Runs in the
- * page (shipped as source): no module scope.
+ * parts are; the overview shows the shape of the whole trace and takes you there.
  */
 export function createMinimap(
   cell: HTMLElement,

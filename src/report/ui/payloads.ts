@@ -1,20 +1,5 @@
 // In-page access to the per-span stored payloads, embedded as JSON lines after the viewer script.
-
-/** Handle returned by {@link createPayloadStore}. */
-export interface PayloadStore {
-  /** 'ready' once every block is readable; 'failed' if one cannot be decoded. */
-  state(): 'loading' | 'ready' | 'failed';
-  /** Calls `callback` once every block is readable (at once if they already are). */
-  whenReady(callback: () => void): void;
-  /** Calls `callback` each time a block becomes readable (details waiting for it can redraw). */
-  onBlock(callback: () => void): void;
-  /** Whether span `index`'s block is readable yet ('loading' starts loading it first). */
-  spanState(index: number): 'loading' | 'ready' | 'failed';
-  /** JSON text of span `index` (`[trace_id, parent_id, info]`), or null while loading / if absent. */
-  text(index: number): string | null;
-  /** Spans whose payload text contains `term` (lower-case), or null until every block is loaded. */
-  search(term: string): Uint8Array | null;
-}
+import type { PayloadStore } from './types.js';
 
 /**
  * Reads the `<script id="{elementId}">` block after the page is parsed: one JSON document per line,
@@ -24,7 +9,7 @@ export interface PayloadStore {
  * parsed the payloads; big ones are gzipped because Chromium's HTML tokenizer reads only ~30 MB/s,
  * and split so that a click inflates ~1 MB, not the whole trace, while the rest inflates in the
  * background. A search runs `indexOf` over one lower-cased string per block instead of 100,000
- * small strings. Shipped as source: no module scope.
+ * small strings.
  */
 export function createPayloadStore(elementId: string, count: number): PayloadStore {
   let perBlock = Math.max(1, count);

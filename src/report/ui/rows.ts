@@ -1,15 +1,37 @@
 // In-page row renderer: one span as an indented tree cell plus its bar on the shared timeline.
-import type { RowContext } from './types.js';
+import { el } from './dom.js';
+import { formatDuration, formatPercent } from './format.js';
+import type { ViewerData } from './types.js';
+
+/** What {@link renderRow} needs to draw one row. */
+export interface RowContext {
+  data: ViewerData;
+  colors: string[];
+  /** Trace duration (ms), the base of percentages. */
+  totalMs: number;
+  /** The time window the waterfall shows (ms from trace start); the viewer updates it on zoom. */
+  viewStart: number;
+  viewEnd: number;
+  /** Span has a collapsed subtree. */
+  isCollapsed(index: number): boolean;
+  /** Span matches the active filter (false for spans kept only as ancestors of a match). */
+  isMatch(index: number): boolean;
+  /** Span is on the critical path and the highlight is on. */
+  isCritical(index: number): boolean;
+  /** A filter is active (non-matching context rows are dimmed). */
+  filtering(): boolean;
+  selected(): number;
+}
 
 /**
  * Fills `row` (a pooled element from the virtual list) with span `index`.
  * The row's inner structure is created on first use and then only updated.
- * why: runs in the page (shipped as source); text goes through textContent only.
+ * why: text goes through textContent only.
  */
 export function renderRow(row: HTMLElement, index: number, ctx: RowContext): void {
-  const { data, lib } = ctx;
+  const { data } = ctx;
   if (row.childElementCount === 0) {
-    const e = lib.el;
+    const e = el;
     row.appendChild(
       e('div', 'osp-cell-tree', null, [
         e('span', 'osp-indent'),
@@ -72,7 +94,7 @@ export function renderRow(row: HTMLElement, index: number, ctx: RowContext): voi
   bar.style.left = left + '%';
   bar.style.width = width + '%';
   bar.style.background = color;
-  const text = lib.formatDuration(duration) + ' \u00b7 ' + lib.formatPercent(duration, ctx.totalMs);
+  const text = formatDuration(duration) + ' \u00b7 ' + formatPercent(duration, ctx.totalMs);
   label.textContent = outside === 'before' ? '\u25c2 ' + text : outside === 'after' ? text + ' \u25b8' : text;
   // why: labels go after the bar, or before it when the bar ends near the right edge, or inside
   // a wide bar that spans most of the view, so they never leave the timeline column.
@@ -89,5 +111,5 @@ export function renderRow(row: HTMLElement, index: number, ctx: RowContext): voi
   label.style.left = place === 'after' ? left + width + '%' : '';
   label.style.right = place === 'before' ? 100 - left + '%' : place === 'inside' ? 100 - left - width + '%' : '';
   label.classList.toggle('osp-label-inside', place === 'inside');
-  row.title = data.ops[data.op[index]] + ' (' + type + ', ' + service + ') ' + lib.formatDuration(duration);
+  row.title = data.ops[data.op[index]] + ' (' + type + ', ' + service + ') ' + formatDuration(duration);
 }

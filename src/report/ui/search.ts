@@ -1,6 +1,5 @@
 // In-page search: which spans match the query / service / errors-only filter, and which are kept as context.
-import type { PayloadStore } from './payloads.js';
-import type { ViewerData } from './types.js';
+import type { PayloadStore, ViewerData } from './types.js';
 
 /** The filter the toolbar describes. */
 export interface FilterSpec {
@@ -28,7 +27,6 @@ export interface FilterResult {
 /**
  * Returns a filter function over `data`; `parent` is the tree model's parent array; free text is
  * also looked for in the stored payloads (SQL, URLs, arguments, error messages).
- * why: runs in the page (shipped as source), so it uses no module scope.
  */
 export function createMatcher(
   data: ViewerData,

@@ -1,10 +1,11 @@
 // In-page stats panel: summary, time per span type (report.stats) and per service.
-import type { ViewerData, ViewerLib } from './types.js';
+import { el } from './dom.js';
+import { formatDuration, formatPercent } from './format.js';
+import type { ViewerData } from './types.js';
 
 /** What the stats panel needs. */
 export interface StatsContext {
   data: ViewerData;
-  lib: ViewerLib;
   colors: string[];
   totalMs: number;
   /** Filters the tree to one span type or service (a click on a table row). */
@@ -13,12 +14,12 @@ export interface StatsContext {
 
 /**
  * Fills `container` with the summary and the per-type and per-service tables.
- * why: runs in the page (shipped as source). Per-type durations are summed over nested spans, so
+ * why: per-type durations are summed over nested spans, so
  * their shares of the trace can add up to more than 100%.
  */
 export function renderStats(container: HTMLElement, ctx: StatsContext): void {
-  const { data, lib } = ctx;
-  const e = lib.el;
+  const { data } = ctx;
+  const e = el;
   const n = data.depth.length;
   let errors = 0;
   let maxDepth = 0;
@@ -43,7 +44,7 @@ export function renderStats(container: HTMLElement, ctx: StatsContext): void {
       ]),
     );
   };
-  card('total duration', lib.formatDuration(ctx.totalMs));
+  card('total duration', formatDuration(ctx.totalMs));
   card('spans', n.toLocaleString('en-US'));
   card('services', String(data.services.length));
   card('max depth', String(n > 0 ? maxDepth + 1 : 0));
@@ -91,9 +92,9 @@ export function renderStats(container: HTMLElement, ctx: StatsContext): void {
       cells: [
         name,
         String(count),
-        lib.formatDuration(duration),
-        lib.formatPercent(duration, ctx.totalMs),
-        lib.formatDuration(count > 0 ? Math.round(duration / count) : 0),
+        formatDuration(duration),
+        formatPercent(duration, ctx.totalMs),
+        formatDuration(count > 0 ? Math.round(duration / count) : 0),
       ],
       share: duration / maxType,
       kind: 'name' as const,
@@ -113,7 +114,7 @@ export function renderStats(container: HTMLElement, ctx: StatsContext): void {
         cells: [
           e('span', null, null, [dot, document.createTextNode(data.services[s.k])]),
           String(s.count),
-          lib.formatDuration(s.duration),
+          formatDuration(s.duration),
           String(s.errors),
         ],
         share: s.duration / maxService,

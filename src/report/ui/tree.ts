@@ -20,7 +20,7 @@ export interface TreeModel {
 
 /**
  * Builds the tree model over the pre-order columns of `data` in O(n).
- * why: runs in the page (shipped as source), so it uses typed arrays and no recursion.
+ * why: runs in the page on up to 100k spans, so it uses typed arrays and no recursion.
  */
 export function createTreeModel(data: ViewerData): TreeModel {
   const n = data.depth.length;

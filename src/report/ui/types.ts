@@ -1,15 +1,5 @@
-// Shapes shared by the HTML report's Node side (data.ts, html.ts) and its in-page viewer code.
-import type { formatClock, formatDuration, formatPercent, labelOf } from './format.js';
-import type { createTreeModel } from './tree.js';
-import type { createMatcher } from './search.js';
-import type { createVirtualList } from './virtual-list.js';
-import type { renderRow } from './rows.js';
-import type { renderDetails } from './details.js';
-import type { renderStats } from './stats.js';
-import type { el } from './dom.js';
-import type { buildLayout } from './layout.js';
-import type { createPayloadStore } from './payloads.js';
-import type { createMinimap } from './minimap.js';
+// Shapes shared by the HTML report's Node side (viewer-data.ts, html.ts) and its in-page viewer.
+// why: compiled by both programs (Node's and the viewer's DOM one), so it names no Node or DOM type.
 
 /**
  * The data embedded in the page: the report tree flattened once, in pre-order, into parallel
@@ -54,44 +44,18 @@ export interface ViewerData {
   stats: Array<[string, number, number]>;
 }
 
-/**
- * The viewer's helper functions. They are shipped to the page as source text (`fn.toString()`),
- * so none of them may reference module scope: they reach each other only through this object.
- */
-export interface ViewerLib {
-  el: typeof el;
-  formatDuration: typeof formatDuration;
-  formatPercent: typeof formatPercent;
-  formatClock: typeof formatClock;
-  labelOf: typeof labelOf;
-  createTreeModel: typeof createTreeModel;
-  createMatcher: typeof createMatcher;
-  createVirtualList: typeof createVirtualList;
-  renderRow: typeof renderRow;
-  renderDetails: typeof renderDetails;
-  renderStats: typeof renderStats;
-  buildLayout: typeof buildLayout;
-  createPayloadStore: typeof createPayloadStore;
-  createMinimap: typeof createMinimap;
-}
-
-/** What rows.ts needs to draw one row. */
-export interface RowContext {
-  data: ViewerData;
-  lib: ViewerLib;
-  colors: string[];
-  /** Trace duration (ms), the base of percentages. */
-  totalMs: number;
-  /** The time window the waterfall shows (ms from trace start); the viewer updates it on zoom. */
-  viewStart: number;
-  viewEnd: number;
-  /** Span has a collapsed subtree. */
-  isCollapsed(index: number): boolean;
-  /** Span matches the active filter (false for spans kept only as ancestors of a match). */
-  isMatch(index: number): boolean;
-  /** Span is on the critical path and the highlight is on. */
-  isCritical(index: number): boolean;
-  /** A filter is active (non-matching context rows are dimmed). */
-  filtering(): boolean;
-  selected(): number;
+/** Handle returned by `createPayloadStore` (ui/payloads.ts). */
+export interface PayloadStore {
+  /** 'ready' once every block is readable; 'failed' if one cannot be decoded. */
+  state(): 'loading' | 'ready' | 'failed';
+  /** Calls `callback` once every block is readable (at once if they already are). */
+  whenReady(callback: () => void): void;
+  /** Calls `callback` each time a block becomes readable (details waiting for it can redraw). */
+  onBlock(callback: () => void): void;
+  /** Whether span `index`'s block is readable yet ('loading' starts loading it first). */
+  spanState(index: number): 'loading' | 'ready' | 'failed';
+  /** JSON text of span `index` (`[trace_id, parent_id, info]`), or null while loading / if absent. */
+  text(index: number): string | null;
+  /** Spans whose payload text contains `term` (lower-case), or null until every block is loaded. */
+  search(term: string): Uint8Array | null;
 }

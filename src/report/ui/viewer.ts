@@ -1,13 +1,23 @@
 // In-page entry point of the HTML report: wires the layout, tree, filter, virtual list and panels.
-import type { RowContext, ViewerData, ViewerLib } from './types.js';
+import { renderDetails } from './details.js';
+import { el } from './dom.js';
+import { buildLayout } from './layout.js';
+import { createMinimap } from './minimap.js';
+import { createPayloadStore } from './payloads.js';
+import { renderRow } from './rows.js';
+import { createMatcher } from './search.js';
+import { renderStats } from './stats.js';
+import { createTreeModel } from './tree.js';
+import { createVirtualList } from './virtual-list.js';
+import type { RowContext } from './rows.js';
+import type { ViewerData } from './types.js';
 
 /**
  * Starts the viewer in `mount` with the embedded `data`.
- * why: shipped to the page as source text (html.ts embeds `viewerMain.toString()`), so it uses no
- * module scope: helpers come in through `lib`. Only DOM APIs; no network, no innerHTML.
+ * why: only DOM APIs; no network, no innerHTML (report data reaches the page as text nodes).
  * @since 0.1.0
  */
-export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib): void {
+export function viewerMain(mount: HTMLElement, data: ViewerData): void {
   const colors = [
     '#4e79a7',
     '#f28e2b',
@@ -25,10 +35,10 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
   const n = data.depth.length;
   let totalMs = data.totalMs;
   for (let i = 0; i < n; i++) if (data.finished[i] > totalMs) totalMs = data.finished[i];
-  const ui = lib.buildLayout(mount, data, lib, colors, totalMs);
-  const tree = lib.createTreeModel(data);
-  const payloads = lib.createPayloadStore('osp-payloads', n);
-  const matcher = lib.createMatcher(data, tree.parent, payloads);
+  const ui = buildLayout(mount, data, colors, totalMs);
+  const tree = createTreeModel(data);
+  const payloads = createPayloadStore('osp-payloads', n);
+  const matcher = createMatcher(data, tree.parent, payloads);
   let filter = matcher({ query: '', service: -1, name: -1, errorsOnly: false });
   let rows = tree.visibleRows(null);
   let selected = -1;
@@ -38,7 +48,6 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
 
   const ctx: RowContext = {
     data,
-    lib,
     colors,
     totalMs,
     viewStart: 0,
@@ -50,8 +59,8 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
     selected: () => selected,
   };
   const rowHeight = 24;
-  const list = lib.createVirtualList(ui.viewport, rowHeight, (row, pos) => lib.renderRow(row, rows[pos], ctx));
-  const minimap = lib.createMinimap(ui.minimap, data, colors, totalMs, (fraction) => {
+  const list = createVirtualList(ui.viewport, rowHeight, (row, pos) => renderRow(row, rows[pos], ctx));
+  const minimap = createMinimap(ui.minimap, data, colors, totalMs, (fraction) => {
     if (rows.length > 0) list.scrollToPos(Math.min(rows.length - 1, Math.floor(fraction * rows.length)), true);
   });
   // Moves the overview's frame to the rows in view and the zoom window.
@@ -80,7 +89,7 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
         ? rows.length.toLocaleString('en-US') + ' of ' + total + ' spans shown'
         : filter.matches.toLocaleString('en-US') + ' of ' + total + ' spans match';
   };
-  const noMatch = lib.el('p', 'osp-empty', n === 0 ? 'This trace has no spans.' : 'No span matches the filter.');
+  const noMatch = el('p', 'osp-empty', n === 0 ? 'This trace has no spans.' : 'No span matches the filter.');
   ui.viewport.appendChild(noMatch);
   const relayout = (keepIndex: number): void => {
     rows = tree.visibleRows(filter.keep);
@@ -112,9 +121,8 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
   let detailsWaiting = false;
   const showDetails = (index: number): void => {
     detailsWaiting = payloads.spanState(index) === 'loading';
-    lib.renderDetails(ui.detailsPane, index, {
+    renderDetails(ui.detailsPane, index, {
       data,
-      lib,
       totalMs,
       color: colors[data.service[index] % colors.length],
       parentIndex: tree.parent[index],
@@ -250,9 +258,8 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
     }
   });
 
-  lib.renderStats(ui.statsPane, {
+  renderStats(ui.statsPane, {
     data,
-    lib,
     colors,
     totalMs,
     filter: (kind, value) => {
@@ -263,7 +270,7 @@ export function viewerMain(mount: HTMLElement, data: ViewerData, lib: ViewerLib)
     },
   });
   ui.detailsPane.appendChild(
-    lib.el(
+    el(
       'p',
       'osp-hint',
       'Click a span to see its timing, error, SQL, HTTP request, function arguments and raw start/stop payloads.',

@@ -7,22 +7,14 @@ import { after, describe, it } from 'node:test';
 
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/io.js';
+import { memoryIo } from '../../helpers/cli-io.js';
 import { wantColor } from '../../../src/cli/io.js';
 
 const home = mkdtempSync(join(tmpdir(), 'osp-main-'));
 after(() => rmSync(home, { recursive: true, force: true }));
 
 function io(env: Record<string, string> = {}): CliIo & { out: string; err: string } {
-  const sink = {
-    out: '',
-    err: '',
-    stdout: (t: string) => void (sink.out += t),
-    stderr: (t: string) => void (sink.err += t),
-    env: { OSPROFILER_HOME: home, ...env },
-    cwd: home,
-    stdoutIsTTY: false,
-  };
-  return sink;
+  return memoryIo(home, env);
 }
 
 describe('cli main()', () => {

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/io.js';
+import { memoryIo } from '../../helpers/cli-io.js';
 import { storeServersTrace } from '../../helpers/servers-trace.js';
 
 const home = mkdtempSync(join(tmpdir(), 'osp-compare-'));
@@ -17,16 +18,7 @@ const A = 'c0ffee00-0000-4000-8000-00000000ca01';
 const B = 'c0ffee00-0000-4000-8000-00000000cb01';
 
 function io(env: Record<string, string> = {}): CliIo & { out: string; err: string } {
-  const sink = {
-    out: '',
-    err: '',
-    stdout: (t: string) => void (sink.out += t),
-    stderr: (t: string) => void (sink.err += t),
-    env: { OSPROFILER_HOME: home, ...env },
-    cwd: home,
-    stdoutIsTTY: false,
-  };
-  return sink;
+  return memoryIo(home, env);
 }
 
 before(async () => {

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/io.js';
+import { memoryIo } from '../../helpers/cli-io.js';
 import { registerDriver } from '../../../src/drivers/driver.js';
 import { MemoryDriver, MemoryStore } from '../../../src/drivers/memory.js';
 import type { Notification } from '../../../src/core/payload.js';
@@ -44,16 +45,7 @@ function span(baseId: string, name: string, second: number): Notification[] {
 }
 
 function io(): CliIo & { out: string; err: string } {
-  const sink = {
-    out: '',
-    err: '',
-    stdout: (t: string) => void (sink.out += t),
-    stderr: (t: string) => void (sink.err += t),
-    env: { OSPROFILER_HOME: join(work, 'home') },
-    cwd: work,
-    stdoutIsTTY: false,
-  };
-  return sink;
+  return memoryIo(join(work, 'home'), {}, work);
 }
 
 async function show(...args: string[]) {

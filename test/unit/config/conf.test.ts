@@ -17,6 +17,7 @@ import {
   setGlobalConf,
 } from '../../../src/config/conf.js';
 import { ConfigError } from '../../../src/errors.js';
+import { configErrorMessage as message } from '../../helpers/config-error.js';
 
 afterEach(() => resetConf());
 
@@ -29,16 +30,6 @@ function withFile<T>(text: string, fn: (file: string) => T): T {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.message;
-  }
-  assert.fail('expected a ConfigError');
 }
 
 const INI = `[DEFAULT]

@@ -5,17 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseIni, readIniFile } from '../../../src/config/ini.js';
-import { ConfigError } from '../../../src/errors.js';
-
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof ConfigError);
-    return err.message;
-  }
-  assert.fail('expected a ConfigError');
-}
+import { configErrorMessage as message } from '../../helpers/config-error.js';
 
 test('sections hold key = value and key: value pairs', () => {
   const s = parseIni('[profiler]\nenabled = true\nhmac_keys: k1,k2\n\n[profiler_jaeger]\nprocess_tags = a:1\n');

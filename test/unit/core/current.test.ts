@@ -1,21 +1,12 @@
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clean, get, init, runWithProfiler, start, stop } from '../../../src/core/current.js';
 import { Profiler } from '../../../src/core/profiler.js';
 import { trace, withTrace } from '../../../src/core/trace.js';
-import { setNotifier } from '../../../src/notifier/notifier.js';
-import type { Notification } from '../../../src/core/payload.js';
+import { captureEachTest } from '../../helpers/capture.js';
 
-let sent: Notification[] = [];
-beforeEach(() => {
-  sent = [];
-  setNotifier((n) => sent.push(n));
-});
-afterEach(() => {
-  clean();
-  setNotifier(undefined);
-});
+const sent = captureEachTest(clean);
 
 describe('init and clean in async functions (Python thread-local semantics)', () => {
   it('after `await job()` where job called init() then clean(), the caller is untraced', async () => {

@@ -1,22 +1,13 @@
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clean, get, init, runWithProfiler, start, stop } from '../../../src/core/current.js';
 import { Profiler } from '../../../src/core/profiler.js';
-import { setNotifier } from '../../../src/notifier/notifier.js';
-import type { Notification } from '../../../src/core/payload.js';
+import { captureEachTest } from '../../helpers/capture.js';
 
-let sent: Notification[] = [];
-beforeEach(() => {
-  sent = [];
-  setNotifier((n) => sent.push(n));
-});
-afterEach(() => {
-  clean();
-  setNotifier(undefined);
-});
+const sent = captureEachTest(clean);
 
 describe('profiler', () => {
   it('init starts the stack as [baseId, parentId ?? baseId]', () => {

@@ -51,4 +51,40 @@ describe('ScopedSpan', () => {
     assert.equal(stop.trace_id, sent[0].trace_id);
     assert.equal(sent.filter((n) => n.name === 'left-open-stop').length, 0);
   });
+
+  it('owned: opens on the given profiler and adds host to the caller-made infos in place', () => {
+    const profiler = new Profiler('k', 'base', 'parent');
+    const startInfo = { request: { path: '/p' } };
+    const span = new ScopedSpan(profiler, 'wsgi', startInfo, true);
+    assert.equal(span.profiler, profiler);
+    assert.equal(profiler.getId(), sent[0].trace_id);
+    const stopInfo = { request: { status_code: 200 } };
+    span.stop(stopInfo, true);
+    assert.deepEqual(
+      sent.map((n) => [n.name, n.parent_id, n.info]),
+      [
+        ['wsgi-start', 'parent', { request: { path: '/p' }, host: sent[0].info.host }],
+        ['wsgi-stop', 'parent', { request: { status_code: 200 }, host: sent[0].info.host }],
+      ],
+    );
+    assert.equal(sent[0].info, startInfo);
+    assert.equal(sent[1].info, stopInfo);
+  });
+
+  it('stops through a fork on a profiler of an older installed copy, which has no openPoint', () => {
+    // why: two installed copies share the context slot, so a parent may come from an older one.
+    const parent = new Profiler('k');
+    const view = parent.fork();
+    Object.assign(view, { openPoint: undefined, stopPoint: undefined });
+    const older = Object.assign(Object.create(parent) as Profiler, { fork: () => view });
+    const span = new ScopedSpan(older, 'db');
+    view.start('left-open');
+    assert.equal(span.stop(), true);
+    assert.equal(span.stop(), false);
+    assert.deepEqual(
+      sent.map((n) => n.name),
+      ['db-start', 'left-open-start', 'db-stop'],
+    );
+    assert.equal(sent[2].trace_id, sent[0].trace_id);
+  });
 });

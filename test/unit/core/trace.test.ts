@@ -1,22 +1,15 @@
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { get, runWithProfiler, start, stop } from '../../../src/core/current.js';
-import { Profiler } from '../../../src/core/profiler.js';
-import { setNotifier } from '../../../src/notifier/notifier.js';
+import { get, start, stop } from '../../../src/core/current.js';
 import { trace, withTrace, Trace } from '../../../src/core/trace.js';
 import { traceClass, Traced, type TracedArgs } from '../../../src/core/trace-class.js';
 import { OsprofilerError } from '../../../src/errors.js';
 import type { Notification } from '../../../src/core/payload.js';
+import { captureEachTest, inTrace } from '../../helpers/capture.js';
 
-let sent: Notification[] = [];
-beforeEach(() => {
-  sent = [];
-  setNotifier((n) => sent.push(n));
-});
-afterEach(() => setNotifier(undefined));
+const sent = captureEachTest();
 
-const inTrace = <R>(fn: () => R): R => runWithProfiler(new Profiler('key', 'base', 'root'), fn);
 const fnInfo = (n: Notification) => n.info.function as Record<string, unknown>;
 
 describe('trace()', () => {
@@ -245,7 +238,7 @@ describe('traceClass and Traced', () => {
       void s.value;
     });
     assert.deepEqual(sent.map((n) => fnInfo(n)?.name).filter(Boolean), ['Svc2.pub']);
-    sent = [];
+    sent.length = 0;
     class All {
       _priv() {
         return 1;

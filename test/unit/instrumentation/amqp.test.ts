@@ -1,14 +1,13 @@
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { enableWebTrace, resetWebTrace } from '../../../src/config/web-trace.js';
 import { currentProfiler } from '../../../src/core/context.js';
 import { runWithProfiler } from '../../../src/core/current.js';
 import { readTraceHeaders } from '../../../src/propagation/headers.js';
-import { setNotifier } from '../../../src/notifier/notifier.js';
-import type { Notification } from '../../../src/core/payload.js';
 import { Profiler } from '../../../src/core/profiler.js';
 import { instrumentAmqp, type AmqpMessageLike } from '../../../src/instrumentation/amqp.js';
+import { captureEachTest } from '../../helpers/capture.js';
 
 const BASE = 'c0ffee00-0000-4000-8000-000000000001';
 const PARENT = '11111111-1111-4111-8111-111111111111';
@@ -61,15 +60,7 @@ class FakeConfirmChannel extends FakeChannel {
   }
 }
 
-let sent: Notification[] = [];
-beforeEach(() => {
-  sent = [];
-  setNotifier((n) => sent.push(n));
-});
-afterEach(() => {
-  setNotifier(undefined);
-  resetWebTrace();
-});
+const sent = captureEachTest(resetWebTrace);
 
 const inTrace = <R>(fn: () => R): R => runWithProfiler(new Profiler('secret', BASE, PARENT), fn);
 const names = () => sent.map((n) => n.name);
@@ -170,7 +161,7 @@ describe('instrumentAmqp(): consuming', () => {
   it('runs the callback in the message’s trace, inside a span that is a child of the publish span', () => {
     const headers = publishedHeaders();
     const publishSpan = sent[0]!;
-    sent = [];
+    sent.length = 0;
     const channel = instrumentAmqp(new FakeChannel(), { hmacKeys: 'other, secret' });
     void channel.consume('q', () => {
       assert.equal(currentProfiler()?.getBaseId(), BASE);
@@ -185,7 +176,7 @@ describe('instrumentAmqp(): consuming', () => {
 
   it('awaits a returned promise before stopping the span', async () => {
     const headers = publishedHeaders();
-    sent = [];
+    sent.length = 0;
     enableWebTrace('secret'); // the default keys: those of enableWebTrace()/initFromConf()
     const channel = instrumentAmqp(new FakeChannel(), { consumeName: 'handle' });
     void channel.consume('q', async () => {
@@ -200,7 +191,7 @@ describe('instrumentAmqp(): consuming', () => {
 
   it('runs messages without (valid) trace headers outside any trace, even from a traced context', () => {
     const headers = publishedHeaders();
-    sent = [];
+    sent.length = 0;
     const channel = instrumentAmqp(new FakeChannel(), { hmacKeys: 'secret' });
     const seen: unknown[] = [];
     void channel.consume('q', (m) => seen.push(m === null ? 'cancelled' : currentProfiler()));
@@ -217,7 +208,7 @@ describe('instrumentAmqp(): consuming', () => {
 
   it('restores nothing when the consumer has no keys at all', () => {
     const headers = publishedHeaders();
-    sent = [];
+    sent.length = 0;
     const channel = instrumentAmqp(new FakeChannel());
     void channel.consume('q', () => assert.equal(currentProfiler(), undefined));
     channel.deliver(message(headers));
@@ -242,7 +233,7 @@ describe('instrumentAmqp(): oslo-context propagation', () => {
     const publisher = instrumentAmqp(new FakeChannel(), { propagation: 'both' });
     inTrace(() => publisher.publish('ex', 'rk', Buffer.from('{}')));
     const body = publisher.published[0]!.content.toString('utf8');
-    sent = [];
+    sent.length = 0;
     const traced = (options: Parameters<typeof instrumentAmqp>[1]) => {
       const channel = instrumentAmqp(new FakeChannel(), { propagation: 'oslo-context', ...options });
       let base: string | undefined;

@@ -1,10 +1,9 @@
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { currentProfiler } from '../../../src/core/context.js';
 import { runWithProfiler } from '../../../src/core/current.js';
-import { setNotifier } from '../../../src/notifier/notifier.js';
 import type { Notification } from '../../../src/core/payload.js';
 import { Profiler } from '../../../src/core/profiler.js';
 import {
@@ -14,18 +13,14 @@ import {
   WORKER_TRACE_KEY,
 } from '../../../src/instrumentation/workers.js';
 import { withTrace } from '../../../src/core/trace.js';
+import { captureEachTest } from '../../helpers/capture.js';
 
 const BASE = 'c0ffee00-0000-4000-8000-000000000001';
 const PARENT = '11111111-1111-4111-8111-111111111111';
 const TSX_API = import.meta.resolve('tsx/esm/api');
 const src = (path: string) => new URL(`../../../src/${path}`, import.meta.url).href;
 
-let sent: Notification[] = [];
-beforeEach(() => {
-  sent = [];
-  setNotifier((n) => sent.push(n));
-});
-afterEach(() => setNotifier(undefined));
+const sent = captureEachTest();
 
 /**
  * Runs `body` (the text of an async function taking `m`, the imported modules, and `data`, the

@@ -7,19 +7,10 @@ import { BatchingQueue } from '../../../src/notifier/queue.js';
 import { createNotifier } from '../../../src/notifier/create.js';
 import { registerDriver, type Driver } from '../../../src/drivers/driver.js';
 import { setLogSink } from '../../../src/log.js';
-import type { Notification } from '../../../src/core/payload.js';
 import { settleWithin } from '../../helpers/silent-server.js';
+import { numberedNote as note } from '../../helpers/numbered-note.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-
-const note = (i: number): Notification => ({
-  name: `n${i}-start`,
-  base_id: 'b',
-  trace_id: `t${i}`,
-  parent_id: 'b',
-  timestamp: '2024-01-01T00:00:00.000000',
-  info: { host: 'h' },
-});
 
 /** A driver whose writes (and, optionally, close) never settle: a store that accepted the connection and went silent. */
 function hangingDriver(closeHangs = false): Driver {

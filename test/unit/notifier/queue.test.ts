@@ -7,15 +7,7 @@ import { runWithProfiler } from '../../../src/core/current.js';
 import { Profiler } from '../../../src/core/profiler.js';
 import { setLogSink } from '../../../src/log.js';
 import type { Notification } from '../../../src/core/payload.js';
-
-const note = (i: number): Notification => ({
-  name: `n${i}-start`,
-  base_id: 'b',
-  trace_id: `t${i}`,
-  parent_id: 'b',
-  timestamp: '2024-01-01T00:00:00.000000',
-  info: { host: 'h' },
-});
+import { numberedNote as note } from '../../helpers/numbered-note.js';
 
 describe('BatchingQueue', () => {
   it('writes in batches of at most maxBatchSize, in order', async () => {

@@ -21,7 +21,7 @@ describe('hmacSha1Hex equals createHmac', () => {
   test('ASCII keys of every length up to two blocks, messages around the block boundaries', () => {
     for (let keyLength = 0; keyLength <= 130; keyLength++) {
       const key = randomText(keyLength, ascii);
-      for (const dataLength of [0, 1, 55, 56, 63, 64, 65, 119, 120, 140, 200, 1000]) {
+      for (const dataLength of [0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 121, 140, 200, 1000]) {
         const data = randomText(dataLength, ascii);
         assert.equal(hmacSha1Hex(data, key), reference(data, key), `key ${keyLength}, data ${dataLength}`);
       }
@@ -40,6 +40,13 @@ describe('hmacSha1Hex equals createHmac', () => {
     const data = randomText(140, ascii);
     for (let i = 0; i < 200; i++) {
       const key = `key-${i % 100}`;
+      assert.equal(hmacSha1Hex(data, key), reference(data, key));
+    }
+  });
+
+  test('messages longer than the JavaScript path takes, and the same key again after them', () => {
+    const key = 'SECRET_KEY';
+    for (const data of [randomText(70_000, ascii), randomText(140, ascii)]) {
       assert.equal(hmacSha1Hex(data, key), reference(data, key));
     }
   });
@@ -105,7 +112,11 @@ describe('signedUnpack decodes what Python decodes', () => {
     const [packed, hmac] = signedPack({ base_id: 'x' }, KEY);
     assert.ok(signedUnpack(packed, hmac, [KEY]));
     assert.ok(signedUnpack(packed, ` ${hmac}\n`, [KEY]), 'surrounding whitespace is stripped, as Python does');
-    for (const bad of [hmac!.toUpperCase(), hmac!.slice(1), `${hmac}0`, hmac!.replace(/.$/, 'g')]) {
+    // One digit swapped for a character whose low seven (or eight) bits are that same digit.
+    const lookalike = (offset: number): string =>
+      hmac!.replace(/^./, (digit) => String.fromCharCode(digit.charCodeAt(0) + offset));
+    const lookalikes = [lookalike(0x80), lookalike(0x100)];
+    for (const bad of [hmac!.toUpperCase(), hmac!.slice(1), `${hmac}0`, hmac!.replace(/.$/, 'g'), ...lookalikes]) {
       assert.equal(signedUnpack(packed, bad, [KEY]), null, bad);
     }
   });

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsonForScript } from '../../../src/report/html-escape.js';
 import { renderHtml } from '../../../src/report/html.js';
-import { toViewerData } from '../../../src/report/ui/data.js';
+import { toViewerData } from '../../../src/report/viewer-data.js';
 import type { Report } from '../../../src/report/types.js';
 import type { ViewerData } from '../../../src/report/ui/types.js';
 import { loadFixture } from '../../helpers/fixtures.js';

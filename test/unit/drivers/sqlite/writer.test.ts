@@ -2,7 +2,7 @@
 // counters, are waited for by close(), and never keep an idle process alive.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -154,6 +154,29 @@ describe('SQLite writer thread', () => {
     assert.equal(rowCount(path), 500);
     assert.throws(() => driver.notifyBatch(points('55555555-0000-4000-8000-000000000020', 1)), DriverUnavailableError);
   });
+
+  it(
+    "on Linux the writer thread runs at a lower priority, the event loop at the process's",
+    { skip: process.platform !== 'linux' },
+    async () => {
+      const niceOf = (tid: string): number => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
+      };
+      const before = new Set(readdirSync('/proc/self/task'));
+      const mainNice = niceOf(String(process.pid));
+      const driver = createSqliteDriver(`sqlite:///${dbPath('nice')}`);
+      await driver.notifyBatch(points('55555555-0000-4000-8000-000000000040', 2));
+      const started = readdirSync('/proc/self/task').filter((tid) => !before.has(tid));
+      const nices = started.map(niceOf);
+      await driver.close();
+      assert.equal(niceOf(String(process.pid)), mainNice, 'the event loop keeps its priority');
+      assert.ok(
+        nices.includes(Math.max(15, mainNice)),
+        `a new thread runs at nice 15 (new threads: ${nices.join(', ')})`,
+      );
+    },
+  );
 
   it('a process exits on its own once its writes are done, and a pending write holds it until committed', async () => {
     const path = dbPath('exit');

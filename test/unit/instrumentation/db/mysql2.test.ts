@@ -1,23 +1,16 @@
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { instrumentMysql2 } from '../../../../src/instrumentation/db/mysql2.js';
 import { runWithProfiler } from '../../../../src/core/current.js';
 import { currentProfiler } from '../../../../src/core/context.js';
 import { Profiler } from '../../../../src/core/profiler.js';
-import { setNotifier } from '../../../../src/notifier/notifier.js';
 import { setLogSink } from '../../../../src/log.js';
 import { ConfigError } from '../../../../src/errors.js';
-import type { Notification } from '../../../../src/core/payload.js';
+import { captureEachTest, inTrace } from '../../../helpers/capture.js';
 
-let sent: Notification[] = [];
-beforeEach(() => {
-  sent = [];
-  setNotifier((n) => sent.push(n));
-});
-afterEach(() => setNotifier(undefined));
+const sent = captureEachTest();
 
-const inTrace = <R>(fn: () => R, base = 'base'): R => runWithProfiler(new Profiler('key', base, 'root'), fn);
 type Cb = (err: Error | null, rows?: unknown) => void;
 const queryChannel = diagnosticsChannel.tracingChannel('mysql2:query');
 

@@ -1,22 +1,15 @@
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { instrumentPg } from '../../../../src/instrumentation/db/pg.js';
 import { currentProfiler } from '../../../../src/core/context.js';
 import { runWithProfiler } from '../../../../src/core/current.js';
 import { Profiler } from '../../../../src/core/profiler.js';
-import { setNotifier } from '../../../../src/notifier/notifier.js';
 import { ConfigError } from '../../../../src/errors.js';
-import type { Notification } from '../../../../src/core/payload.js';
+import { captureEachTest, inTrace } from '../../../helpers/capture.js';
 
-let sent: Notification[] = [];
-beforeEach(() => {
-  sent = [];
-  setNotifier((n) => sent.push(n));
-});
-afterEach(() => setNotifier(undefined));
+const sent = captureEachTest();
 
-const inTrace = <R>(fn: () => R): R => runWithProfiler(new Profiler('key', 'base', 'root'), fn);
 type Cb = (err: Error | null, res?: unknown) => void;
 interface Submittable {
   submit(): void;

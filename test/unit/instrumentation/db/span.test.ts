@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DbSpan,
@@ -12,15 +12,9 @@ import { loadConf, resetConf } from '../../../../src/config/conf.js';
 import { currentProfiler } from '../../../../src/core/context.js';
 import { runWithProfiler } from '../../../../src/core/current.js';
 import { Profiler } from '../../../../src/core/profiler.js';
-import { setNotifier } from '../../../../src/notifier/notifier.js';
-import type { Notification } from '../../../../src/core/payload.js';
+import { captureEachTest } from '../../../helpers/capture.js';
 
-let sent: Notification[] = [];
-beforeEach(() => {
-  sent = [];
-  setNotifier((n) => sent.push(n));
-});
-afterEach(() => setNotifier(undefined));
+const sent = captureEachTest();
 
 const profiler = (): Profiler => new Profiler('key', 'base', 'root');
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
-import { setNotifier } from '../../../../src/notifier/notifier.js';
-import type { Notification } from '../../../../src/core/payload.js';
+import { describe, it } from 'node:test';
+
 import { Profiler } from '../../../../src/core/profiler.js';
 import {
   requestsInfo,
@@ -12,6 +11,7 @@ import {
   stopWithStatus,
   type SpanHolder,
 } from '../../../../src/instrumentation/http-client/client-span.js';
+import { captureEachTest } from '../../../helpers/capture.js';
 
 describe('requestsInfo', () => {
   const target = { method: 'GET', scheme: 'http', hostname: 'h', port: undefined, pathAndQuery: '/' };
@@ -49,12 +49,7 @@ describe('requestsInfo', () => {
 });
 
 describe('client spans', () => {
-  let sent: Notification[];
-  beforeEach(() => {
-    sent = [];
-    setNotifier((n) => sent.push(n));
-  });
-  afterEach(() => setNotifier(undefined));
+  const sent = captureEachTest();
 
   const target = { method: 'PUT', scheme: 'https', hostname: 'h', port: 8443, pathAndQuery: '/x' };
 

@@ -15,30 +15,24 @@ import {
   untraceRequests,
 } from '../../../../src/instrumentation/http-client/trace-requests.js';
 import { captureNotifications } from '../../../helpers/capture.js';
-import { BASE, KEY, PARENT, closeServer, listenLocal } from '../../../helpers/http.js';
+import { BASE, KEY, PARENT } from '../../../helpers/http.js';
+import { startHeaderRecorder, type HeaderRecorder } from '../../../helpers/header-recorder.js';
 import { freePort } from '../../../helpers/services.js';
 
 describe('node:http client tracing', () => {
-  let server: http.Server;
+  let server: HeaderRecorder;
   let origin: string;
   let port: number;
   let received: IncomingHttpHeaders[];
   const { sent, listen } = captureNotifications();
 
   before(async () => {
-    server = http.createServer((req, res) => {
-      received.push(req.headers);
-      res.statusCode = req.url?.startsWith('/created') ? 201 : 200;
-      res.end('ok');
-    });
-    origin = await listenLocal(server);
-    port = Number(new URL(origin).port);
+    server = await startHeaderRecorder((url) => (url.startsWith('/created') ? 201 : 200));
+    ({ url: origin, port, received } = server);
   });
-  after(async () => {
-    await closeServer(server);
-  });
+  after(() => server.close());
   beforeEach(() => {
-    received = [];
+    server.reset();
     listen();
   });
   afterEach(() => {

@@ -9,7 +9,6 @@ import { flush, shutdown } from '../../../../src/notifier/lifecycle.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Notification } from '../../../../src/core/payload.js';
 import { Profiler } from '../../../../src/core/profiler.js';
 import { traceRequests, untraceRequests } from '../../../../src/instrumentation/http-client/trace-requests.js';
 import { showCommandFor, startTrace } from '../../../../src/instrumentation/http-client/start-trace.js';
@@ -17,14 +16,10 @@ import { createNotifier } from '../../../../src/notifier/create.js';
 import { defaultConnectionString } from '../../../../src/drivers/sqlite/default-location.js';
 import { wrapListener } from '../../../../src/instrumentation/http-server/node-http.js';
 import type { Report } from '../../../../src/report/types.js';
+import { captureEachTest } from '../../../helpers/capture.js';
 
 describe('startTrace', () => {
-  let sent: Notification[];
-  beforeEach(() => {
-    sent = [];
-    setNotifier((n) => sent.push(n));
-  });
-  afterEach(() => setNotifier(undefined));
+  const sent = captureEachTest();
 
   it('runs fn in a fresh trace and returns its result, the trace id and the show command', async () => {
     let inside: Profiler | undefined;

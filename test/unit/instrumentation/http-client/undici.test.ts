@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import http, { type IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runInProfiler } from '../../../../src/core/context.js';
 import { readTraceHeaders } from '../../../../src/propagation/headers.js';
@@ -7,28 +7,23 @@ import { setNotifier } from '../../../../src/notifier/notifier.js';
 import { Profiler } from '../../../../src/core/profiler.js';
 import { traceRequests, untraceRequests } from '../../../../src/instrumentation/http-client/trace-requests.js';
 import { captureNotifications } from '../../../helpers/capture.js';
-import { BASE, KEY, PARENT, closeServer, listenLocal } from '../../../helpers/http.js';
+import { BASE, KEY, PARENT } from '../../../helpers/http.js';
+import { startHeaderRecorder, type HeaderRecorder } from '../../../helpers/header-recorder.js';
 import { freePort } from '../../../helpers/services.js';
 
 describe('fetch/undici tracing', () => {
-  let server: http.Server;
+  let server: HeaderRecorder;
   let origin: string;
   let received: IncomingHttpHeaders[];
   const { sent, listen } = captureNotifications();
 
   before(async () => {
-    server = http.createServer((req, res) => {
-      received.push(req.headers);
-      res.statusCode = req.url?.startsWith('/missing') ? 404 : 200;
-      res.end('ok');
-    });
-    origin = await listenLocal(server);
+    server = await startHeaderRecorder((url) => (url.startsWith('/missing') ? 404 : 200));
+    ({ url: origin, received } = server);
   });
-  after(async () => {
-    await closeServer(server);
-  });
+  after(() => server.close());
   beforeEach(() => {
-    received = [];
+    server.reset();
     listen();
     traceRequests({ http: false });
   });

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import express from 'express';
-import { resetWebTrace } from '../../../../src/config/web-trace.js';
 import { currentProfiler } from '../../../../src/core/context.js';
-import { setNotifier } from '../../../../src/notifier/notifier.js';
 import { expressMiddleware } from '../../../../src/instrumentation/http-server/express.js';
-import { captureNotifications } from '../../../helpers/capture.js';
-import { KEY, PARENT, closeServer, listenLocal, send, traceHeaders, waitFor } from '../../../helpers/http.js';
+import { serveEachTest } from '../../../helpers/framework-server.js';
+import { KEY, PARENT, send, traceHeaders, waitFor } from '../../../helpers/http.js';
 
 type ExpressFactory = typeof express;
 
@@ -19,23 +16,7 @@ for (const [label, factory] of [
   ['Express 4', express4],
 ] as const) {
   describe(`expressMiddleware on ${label}`, () => {
-    const { sent, listen: captureSent } = captureNotifications();
-    let server: http.Server | undefined;
-
-    beforeEach(captureSent);
-    afterEach(async () => {
-      setNotifier(undefined);
-      resetWebTrace();
-      if (server !== undefined) {
-        await closeServer(server);
-        server = undefined;
-      }
-    });
-
-    async function listen(app: ReturnType<ExpressFactory>): Promise<string> {
-      server = http.createServer(app);
-      return listenLocal(server);
-    }
+    const { sent, serve: listen } = serveEachTest();
 
     function buildApp() {
       const app = factory();

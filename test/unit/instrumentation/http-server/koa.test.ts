@@ -1,27 +1,13 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Koa from 'koa';
-import { resetWebTrace } from '../../../../src/config/web-trace.js';
 import { currentProfiler } from '../../../../src/core/context.js';
-import { setNotifier } from '../../../../src/notifier/notifier.js';
 import { koaMiddleware } from '../../../../src/instrumentation/http-server/koa.js';
-import { captureNotifications } from '../../../helpers/capture.js';
-import { KEY, PARENT, closeServer, listenLocal, readBody, send, traceHeaders, waitFor } from '../../../helpers/http.js';
+import { serveEachTest } from '../../../helpers/framework-server.js';
+import { KEY, PARENT, readBody, send, traceHeaders, waitFor } from '../../../helpers/http.js';
 
 describe('koaMiddleware', () => {
-  const { sent, listen: captureSent } = captureNotifications();
-  let server: http.Server | undefined;
-
-  beforeEach(captureSent);
-  afterEach(async () => {
-    setNotifier(undefined);
-    resetWebTrace();
-    if (server !== undefined) {
-      await closeServer(server);
-      server = undefined;
-    }
-  });
+  const { sent, serve } = serveEachTest();
 
   async function listen(): Promise<string> {
     const app = new Koa();
@@ -41,8 +27,7 @@ describe('koaMiddleware', () => {
       ctx.status = 201;
       ctx.body = { trace: currentProfiler()?.getId() ?? null };
     });
-    server = http.createServer(app.callback());
-    return listenLocal(server);
+    return serve(app.callback());
   }
 
   it('runs downstream middleware in the trace context, inside a wsgi span with the status on stop', async () => {

@@ -199,13 +199,40 @@ describe('ServerSpan', () => {
     assert.equal(sent[2].trace_id, spanId);
   });
 
+  it('stops on finish even after the app removed every response listener', () => {
+    const { res } = start();
+    res.removeAllListeners();
+    Object.assign(res, { headersSent: true, writableFinished: true });
+    res.emit('finish');
+    assert.deepEqual(
+      sent.map((n) => n.name),
+      ['wsgi-start', 'wsgi-stop'],
+    );
+  });
+
+  it('hands every response event to its listeners unchanged, after the stop', () => {
+    const { res } = start();
+    const got: unknown[][] = [];
+    res.on('finish', (...args: unknown[]) => got.push([sent.length, ...args]));
+    res.on('drain', (...args: unknown[]) => got.push(['drain', ...args]));
+    Object.assign(res, { headersSent: true, writableFinished: true });
+    assert.equal(res.emit('drain', 'x'), true);
+    assert.equal(res.emit('finish', 1, 2), true);
+    assert.equal(res.emit('other'), false);
+    assert.deepEqual(got, [
+      ['drain', 'x'],
+      [2, 1, 2],
+    ]);
+  });
+
   it('runs the request events in the trace context, with the server span on top', () => {
-    const { req, profiler, span } = start();
+    const { req, span } = start();
     let seen: Profiler | undefined;
     req.on('end', () => (seen = currentProfiler()));
     req.emit('end');
     assert.equal(seen, span.profiler);
-    assert.equal(seen!.getBaseId(), profiler.getBaseId());
-    assert.equal(seen!.getParentId(), profiler.getId());
+    assert.equal(seen!.getBaseId(), BASE);
+    assert.equal(seen!.getId(), sent[0].trace_id, 'the server span is on top');
+    assert.equal(seen!.getParentId(), PARENT);
   });
 });

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { toViewerData } from '../../../../src/report/ui/data.js';
+import { toViewerData } from '../../../../src/report/viewer-data.js';
 import { createTreeModel } from '../../../../src/report/ui/tree.js';
 import { createMatcher, type FilterSpec } from '../../../../src/report/ui/search.js';
 import type { Report, ReportNode } from '../../../../src/report/types.js';
-import type { PayloadStore } from '../../../../src/report/ui/payloads.js';
+import type { PayloadStore } from '../../../../src/report/ui/types.js';
 
 function node(name: string, service: string, extra: Record<string, unknown>, children: ReportNode[] = []): ReportNode {
   return {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { toViewerData } from '../../../../src/report/ui/data.js';
+import { toViewerData } from '../../../../src/report/viewer-data.js';
 import { createTreeModel } from '../../../../src/report/ui/tree.js';
 import type { Report, ReportNode } from '../../../../src/report/types.js';
 

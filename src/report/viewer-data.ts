@@ -1,10 +1,10 @@
 // Flattens a report into the column arrays the in-page viewer reads (runs in Node, once per render).
-import { criticalPath } from '../critical-path.js';
-import { spanOperation, spanService } from '../span-label.js';
-import { reportStartTime } from '../start-time.js';
-import type { Report, ReportNode } from '../types.js';
-import { labelOf } from './format.js';
-import type { ViewerData } from './types.js';
+import { criticalPath } from './critical-path.js';
+import { spanOperation, spanService } from './span-label.js';
+import { reportStartTime } from './start-time.js';
+import type { Report, ReportNode } from './types.js';
+import { labelOf } from './ui/format.js';
+import type { ViewerData } from './ui/types.js';
 
 const RAW_PAYLOAD_PREFIX = 'meta.raw_payload.';
 

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { toViewerData } from '../../../../src/report/ui/data.js';
-import type { Report, ReportNode } from '../../../../src/report/types.js';
-import { loadFixture } from '../../../helpers/fixtures.js';
+import { toViewerData } from '../../../src/report/viewer-data.js';
+import type { Report, ReportNode } from '../../../src/report/types.js';
+import { loadFixture } from '../../helpers/fixtures.js';
 
 function node(
   name: string,
