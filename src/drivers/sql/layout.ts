@@ -159,17 +159,7 @@ export function notificationToRow(payload: Notification, defaults: SqlRowDefault
 
 /** The row's values in {@link SQL_INSERT_COLUMNS} order, for a prepared positional INSERT. */
 export function rowValues(row: SqlRow): unknown[] {
-  return [
-    row.timestamp,
-    row.base_id,
-    row.parent_id,
-    row.trace_id,
-    row.project,
-    row.host,
-    row.service,
-    row.name,
-    row.data,
-  ];
+  return SQL_INSERT_COLUMNS.map((column) => row[column]);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
