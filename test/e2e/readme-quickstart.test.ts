@@ -89,11 +89,12 @@ async function traceFromScript(project: SnippetProject, file: string): Promise<{
   const traceId = UUID.exec(run.stderr)?.[0];
   assert.ok(traceId !== undefined, `the script printed no trace id on stderr:\n${run.stderr}`);
   let shown: RunResult | undefined;
-  // why: the service stores its spans asynchronously; give its writer a few seconds.
+  // why: the script and the service each store their spans asynchronously, each on its own flush
+  // schedule: the trace can be readable with only the script's side in it. Give both a few seconds.
   const deadline = Date.now() + 10_000;
   do {
     shown = runBin(project, ['trace', 'show', traceId, '--json']);
-    if (shown.code === 0) break;
+    if (shown.code === 0 && shown.stdout.includes('"wsgi"')) break;
     await sleep(200);
   } while (Date.now() < deadline);
   assert.equal(
