@@ -1,12 +1,11 @@
 // bench:check's SQLite measures: spans through the notifier vs a raw better-sqlite3 insert of the same rows, and reads vs raw select + parse.
 import { loadSqlite, type BetterSqlite3 } from '../src/drivers/sqlite/library.js';
-import { createNotifier, Profiler, runWithProfiler, setNotifier } from '../src/index.js';
 import { SQL_INSERT_COLUMNS, SQL_REPORT_COLUMNS } from '../src/drivers/sql/layout.js';
 import { configureWriter } from '../src/drivers/sqlite/insert.js';
-import { createSqliteDriver, type SqliteDriver } from '../src/drivers/sqlite/driver.js';
+import { createSqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { renderJson } from '../src/report/json.js';
 import type { Report } from '../src/report/types.js';
-import { timeEachBatch, writeDbSpans } from './sqlite-writes.js';
+import { writeTraceThroughNotifier } from './sqlite-writes.js';
 
 const Database = loadSqlite();
 
@@ -39,27 +38,14 @@ export async function writeSpans(
     const warm = await writeSpans(`${file}.warm-up`, 10_000);
     rawInsertSpans(`${file}.warm-up`, `${file}.warm-up-raw`, warm.baseId);
   }
-  const notifier = createNotifier(`sqlite:///${file}`, { project: 'bench', service: 'api' });
-  setNotifier(notifier);
-  // why: one span of another trace first, so the writer thread is up before the clock starts
-  // (its start-up is a one-time cost per process, not a cost per span).
-  const warm = new Profiler('key');
-  warm.start('warm-up');
-  warm.stop();
-  await notifier.flush();
-  const driver = notifier.driver() as SqliteDriver;
-  const busy = timeEachBatch(driver);
-
-  const profiler = new Profiler('key');
-  const t = await timed(() => runWithProfiler(profiler, () => writeDbSpans(profiler, notifier, spans)));
-  const stats = notifier.stats();
-  if (stats.dropped || stats.failed) throw new Error(`bench invalid: ${JSON.stringify(stats)}`);
-  await notifier.shutdown();
-  setNotifier(undefined);
-  busy.sort((a, b) => a - b);
+  const {
+    timing: t,
+    baseId,
+    busyMs: busy,
+  } = await writeTraceThroughNotifier(`sqlite:///${file}`, spans, { project: 'bench', service: 'api' }, timed);
   return {
     ...t,
-    baseId: profiler.getBaseId(),
+    baseId,
     busyP99: busy[Math.min(busy.length - 1, Math.floor(busy.length * 0.99))]!,
   };
 }

@@ -4,15 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSqlite } from '../src/drivers/sqlite/library.js';
-import { createNotifier, Profiler, runWithProfiler, setNotifier } from '../src/index.js';
 import { createIndexSql, createTableSql, SQL_INSERT_COLUMNS, SQL_REPORT_COLUMNS } from '../src/drivers/sql/layout.js';
-import { createSqliteDriver, type SqliteDriver } from '../src/drivers/sqlite/driver.js';
+import { createSqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { configureWriter } from '../src/drivers/sqlite/insert.js';
 import { sameSchema } from './check-sqlite.js';
 import { renderJson } from '../src/report/json.js';
 import { renderHtml } from '../src/report/html.js';
 import type { Report } from '../src/report/types.js';
-import { timeEachBatch, writeDbSpans } from './sqlite-writes.js';
+import { writeTraceThroughNotifier } from './sqlite-writes.js';
 import { row } from './harness.js';
 
 const Database = loadSqlite();
@@ -65,29 +64,18 @@ async function writeSpans(
   writer: 'thread' | 'inline',
   target = connectionString,
 ): Promise<WriteFigures> {
-  const notifier = createNotifier(target, { project: 'bench', service: 'api', writer });
-  setNotifier(notifier);
-  // why: one span of another trace first, so the driver is open and its writer thread up before
-  // the clock starts (a one-time cost per process, not per span), as in check-sqlite.ts.
-  const warm = new Profiler('key');
-  warm.start('warm-up');
-  warm.stop();
-  await notifier.flush();
-  const driver = notifier.driver() as SqliteDriver;
-  const blocked = timeEachBatch(driver);
-
-  const profiler = new Profiler('key');
-  const t = await timed(() => runWithProfiler(profiler, () => writeDbSpans(profiler, notifier, spans)));
-  const stats = notifier.stats();
-  if (stats.dropped || stats.failed) throw new Error(`bench invalid: ${JSON.stringify(stats)}`);
-  await notifier.shutdown();
-  setNotifier(undefined);
+  const {
+    timing: t,
+    baseId,
+    busyMs,
+    batchSize,
+  } = await writeTraceThroughNotifier(target, spans, { project: 'bench', service: 'api', writer }, timed);
   return {
     wall: spans / (t.wall / 1000),
     cpu: spans / (t.cpu / 1000),
-    baseId: profiler.getBaseId(),
-    blocked: blocked.sort((a, b) => a - b),
-    batchSize: driver.preferredBatchSize,
+    baseId,
+    blocked: busyMs,
+    batchSize,
   };
 }
 
