@@ -13,7 +13,7 @@ import { createSqlDriver } from '../../src/drivers/sql/index.js';
 import { createNotifier } from '../../src/notifier/create.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
 import { Profiler } from '../../src/core/profiler.js';
-import { optionalBinary, requireService, tcpProbe } from '../helpers/services.js';
+import { optionalBinary, requireService, servicesRequired, tcpProbe } from '../helpers/services.js';
 import { mysqlAdmin, pgAdmin } from '../helpers/sql-admin.js';
 
 const run = promisify(execFile);
@@ -30,7 +30,10 @@ async function pythonHas(modules: string): Promise<string | false> {
     await run(python, ['-c', `import ${modules}`]);
     return false;
   } catch {
-    return `Python modules ${modules} are not installed for ${python}`;
+    const why = `Python modules ${modules} are not installed for ${python}`;
+    // why: CI installs them (.ci/run); there a missing module must not quietly skip the store
+    if (servicesRequired) throw new Error(`${why}, and OSPROFILER_REQUIRE_SERVICES=1 requires them.`);
+    return why;
   }
 }
 
