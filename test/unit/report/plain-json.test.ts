@@ -12,7 +12,18 @@ describe('checkPlainJson', () => {
   });
 
   it('finds a character ensure_ascii escapes in any value or key, at any depth', () => {
-    for (const text of ['\x7f', 'é', '\u2028', '😀', '\ud800', 'x'.repeat(1000) + 'ÿ']) {
+    const long = 'x'.repeat(40);
+    for (const text of [
+      '\x7f',
+      'é',
+      '\u2028',
+      '😀',
+      '\ud800',
+      long + 'ÿ',
+      long + '\x7f',
+      long + '\udfff',
+      'x'.repeat(1000) + 'é',
+    ]) {
       assert.equal(checkPlainJson({ a: text }), PLAIN_ESCAPE, JSON.stringify(text));
       assert.equal(checkPlainJson({ [text]: 1 }), PLAIN_ESCAPE, JSON.stringify(text));
       assert.equal(checkPlainJson([[{ a: ['x', text] }]]), PLAIN_ESCAPE, JSON.stringify(text));
@@ -22,6 +33,7 @@ describe('checkPlainJson', () => {
   it('is not fooled by an ASCII text seen before with the same length and first character', () => {
     // both fall in the same slot of the seen-ASCII cache; the second must still be scanned
     assert.equal(checkPlainJson({ ab: 'ab', ac: 'aé' }), PLAIN_ESCAPE);
+    assert.equal(checkPlainJson(['x'.repeat(40), 'x'.repeat(39) + 'é']), PLAIN_ESCAPE);
     assert.equal(checkPlainJson({ ab: 'ab' }), PLAIN_ASCII);
     assert.equal(checkPlainJson({ aé: 'ab' }), PLAIN_ESCAPE);
     // a text found to need escapes is not remembered as ASCII by the next check
