@@ -7,14 +7,17 @@ import { createDriver, type Driver } from '../src/drivers/driver.js';
 import { parseRedisUrl } from '../src/drivers/redis/url.js';
 import { SQL_REPORT_COLUMNS } from '../src/drivers/sql/layout.js';
 import { formatTimestamp } from '../src/propagation/timestamp.js';
-import { renderJson } from '../src/report/json.js';
 import type { Notification } from '../src/core/payload.js';
 import type { Report } from '../src/report/types.js';
+import { RENDER_PAIRS, renderRatios } from './render-ratio.js';
 
 const REDIS_URL = process.env.OSPROFILER_BENCH_REDIS ?? 'redis://127.0.0.1:6379/15';
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
 
-/** Same-run ratios of one store's reads (one sample per round), or why they could not be measured. */
+/**
+ * Same-run ratios of one store's reads (getReport: one sample per round; renderJson: RENDER_PAIRS
+ * per round, CPU time), or why they could not be measured.
+ */
 export type ReadRatios = { report: number[]; render: number[] } | { unmeasured: string };
 
 /** Wall milliseconds of `fn`. */
@@ -66,8 +69,9 @@ async function pair(a: () => Promise<number>, b: () => Promise<number>, swap: bo
 
 /**
  * `rounds` rounds (after a warm-up one), each: getReport through `createDriver(url)` and the raw
- * read, then renderJson of the report and JSON.stringify(report, null, 2). why: each pair swaps
- * its order every round, so neither side keeps paying for the garbage the one before it left.
+ * read, then renderJson of the report and JSON.stringify(report, null, 2) (see renderRatios). why:
+ * each pair swaps its order every round, so neither side keeps paying for the garbage the one
+ * before it left.
  */
 async function readRounds(driver: Driver, baseId: string, raw: () => Promise<number>, rounds: number, records: number) {
   const out = { report: [] as number[], render: [] as number[] };
@@ -84,13 +88,11 @@ async function readRounds(driver: Driver, baseId: string, raw: () => Promise<num
       });
     const [oursMs, baseMs] = await pair(ours, base, r % 2 === 1);
     if (kept !== records) throw new Error(`bench invalid: the raw read kept ${kept} of ${records} records`);
-    const json = (): Promise<number> => wallMs(() => renderJson(report!));
-    const indented = (): Promise<number> => wallMs(() => JSON.stringify(report, null, 2));
-    const [jsonMs, indentedMs] = await pair(json, indented, r % 2 === 1);
+    const render = renderRatios(report!, RENDER_PAIRS, r % 2 === 1);
     report = undefined;
     if (r === 0) continue;
     out.report.push(oursMs / baseMs);
-    out.render.push(jsonMs / indentedMs);
+    out.render.push(...render);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { configureWriter } from '../src/drivers/sqlite/insert.js';
 import { createSqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { renderJson } from '../src/report/json.js';
 import type { Report } from '../src/report/types.js';
+import { RENDER_PAIRS, renderRatios } from './render-ratio.js';
 import { writeTraceThroughNotifier } from './sqlite-writes.js';
 
 const Database = loadSqlite();
@@ -107,8 +108,9 @@ function rawRead(file: string, baseId: string): number {
 
 /**
  * Read ratios on trace `baseId` of `file`, each pair run back to back `rounds` times (after a
- * warm-up pair): getReport / raw read, renderJson / JSON.stringify(report, null, 2), the
- * acceptance's getReport + JSON.stringify / raw read, and Python's 5.2 s / (getReport + renderJson).
+ * warm-up pair): getReport / raw read, renderJson / JSON.stringify(report, null, 2) (RENDER_PAIRS
+ * per round, see renderRatios), the acceptance's getReport + JSON.stringify / raw read, and
+ * Python's 5.2 s / (getReport + renderJson).
  */
 export async function readRatios(
   file: string,
@@ -125,12 +127,12 @@ export async function readRatios(
     driver.close();
     const raw = await timed(() => rawRead(file, baseId));
     const json = await timed(() => renderJson(report!));
-    const indented = await timed(() => JSON.stringify(report, null, 2));
     const plain = await timed(() => JSON.stringify(report));
+    const render = renderRatios(report!, RENDER_PAIRS, r % 2 === 1);
     report = undefined;
     if (r === 0) continue;
     out.report.push(ours.wallMs / raw.wallMs);
-    out.render.push(json.wallMs / indented.wallMs);
+    out.render.push(...render);
     out.acceptance.push((ours.wallMs + plain.wallMs) / raw.wallMs);
     out.vsPython.push(5200 / (ours.wallMs + json.wallMs));
   }

@@ -1,6 +1,7 @@
 // Renders a report byte-for-byte as Python's json.dumps(report, separators=(",", ": "), indent=2) does.
 import { pythonJsonString } from '../propagation/python-json.js';
 import { ReportTooLargeError } from '../errors.js';
+import { checkPlainJson, NOT_PLAIN, PLAIN_ASCII } from './plain-json.js';
 import { walkReport } from './span-label.js';
 import type { Report } from './types.js';
 
@@ -145,82 +146,22 @@ export function renderJsonValue(root: unknown): string {
   }
 }
 
-// why: whether any text needs ensure_ascii's escapes is noted while isPlainJson visits every
-// string and key anyway; scanning JSON.stringify's output instead would first copy it into one
-// flat string (it comes back as a rope), the largest allocation of the whole render (measured).
-let escapableSeen = false;
-
-/** True when `text` has a character from DEL (U+007F) up: one ensure_ascii escapes. */
-function hasEscapable(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7e) return true;
-  return false;
-}
-
-// why: recursion depth up to which isPlainJson checks a value (deeper ones take the iterative
-// renderer, as JSON.stringify itself recurses).
-const MAX_FAST_DEPTH = 500;
-
-/**
- * True when `JSON.stringify(value, null, 2)` lays `value` out exactly as {@link renderJsonValue}
- * does, apart from non-ASCII characters: plain objects and arrays (no `toJSON`, no boxed
- * primitives) of strings, booleans, null, safe integers and finite non-integral numbers of at
- * least 1e-4 in size, at most MAX_FAST_DEPTH levels deep. undefined and functions are fine
- * (both drop them). A cycle ends up beyond the depth limit.
- */
-function isPlainJson(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case 'string':
-      if (!escapableSeen && hasEscapable(value)) escapableSeen = true;
-      return true;
-    case 'boolean':
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return true;
-    case 'number':
-      // integers beyond 2^53 and tiny fractions print differently; NaN/±Infinity become null
-      return Number.isInteger(value)
-        ? value <= Number.MAX_SAFE_INTEGER && value >= -Number.MAX_SAFE_INTEGER
-        : value >= 1e-4 || value <= -1e-4
-          ? value !== Infinity && value !== -Infinity
-          : false;
-    case 'object':
-      break;
-    default:
-      return false; // bigint
-  }
-  if (value === null) return true;
-  if (depth >= MAX_FAST_DEPTH) return false;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
-    return true;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
-  for (const key in value) {
-    if (!escapableSeen && hasEscapable(key)) escapableSeen = true;
-    if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
-  }
-  return true;
-}
-
 const NON_ASCII = /[\u007f-\uffff]/g;
 
 /**
  * `value`'s JSON as renderJsonValue writes it, when V8's JSON.stringify can lay it out (plain data,
- * see isPlainJson); undefined otherwise (also when the text would be too long for one string).
+ * see checkPlainJson); undefined otherwise (also when the text would be too long for one string).
  */
 function plainJsonText(value: unknown): string | undefined {
-  escapableSeen = false;
-  if (value === null || typeof value !== 'object' || !isPlainJson(value, 0)) return undefined;
+  const plain = checkPlainJson(value);
+  if (plain === NOT_PLAIN) return undefined;
   let text: string;
   try {
     text = JSON.stringify(value, null, 2);
   } catch {
     return undefined; // a getter that throws, a stack too deep for JSON.stringify, a text too long
   }
-  if (!escapableSeen) return text;
+  if (plain === PLAIN_ASCII) return text;
   return text.replace(NON_ASCII, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
@@ -228,7 +169,7 @@ function plainJsonText(value: unknown): string | undefined {
  * Renders any JSON-like value exactly as {@link renderJsonValue} does, in a fraction of the time
  * for plain data (what the stores return): V8's JSON.stringify with indent 2 has Python's
  * layout, so only characters from DEL up need escaping afterwards (ensure_ascii). Values it
- * would write differently (see isPlainJson) take renderJsonValue.
+ * would write differently (see checkPlainJson) take renderJsonValue.
  * @since 0.1.0
  */
 export function renderJsonFast(value: unknown): string {

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 
 import { ReportTooLargeError } from '../../../src/errors.js';
+import { buildReport } from '../../../src/report/build.js';
 import {
   pythonJsonNumber,
   pythonJsonString,
@@ -9,7 +10,7 @@ import {
   renderJsonFast,
   renderJsonValue,
 } from '../../../src/report/json.js';
-import type { Report, ReportNode } from '../../../src/report/types.js';
+import type { Report, ReportNode, StoredNotification } from '../../../src/report/types.js';
 
 describe('renderJsonValue', () => {
   it('writes what Python json.dumps(indent=2, separators=(",", ": ")) writes', () => {
@@ -151,5 +152,57 @@ describe('renderJson', () => {
   it('writes a report deeper than the fast path takes with the exact renderer', () => {
     const report = chain(300);
     assert.equal(renderJson(report), renderJsonValue(report));
+  });
+
+  /** A built report of two spans whose payloads carry `info` (as a store reader's would). */
+  function built(info: Record<string, unknown>): Report {
+    const record = (name: string, id: string, second: number): StoredNotification => ({
+      name,
+      base_id: 'b',
+      trace_id: id,
+      parent_id: 'b',
+      project: 'p',
+      service: 's',
+      timestamp: `2024-05-14T09:30:1${second}.000000`,
+      info: { ...info, host: 'h' },
+    });
+    return buildReport([record('db-start', 'a', 0), record('db-stop', 'a', 1), record('http-start', 'c', 2)]);
+  }
+
+  it('writes Python’s text for built reports whose payloads need ensure_ascii or Python’s number forms', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ statement: 'SELECT é' }, '"SELECT \\u00e9"'],
+      [{ statement: 'a\x7fb' }, '"a\\u007fb"'],
+      [{ emoji: '😀' }, '"\\ud83d\\ude00"'],
+      [{ ключ: 1 }, '"\\u043a\\u043b\\u044e\\u0447": 1'],
+      [{ tiny: 1e-5 }, '"tiny": 1e-05'],
+      [{ big: 2 ** 60 }, '"big": 1152921504606846976'],
+      [{ nan: NaN, inf: -Infinity }, '"nan": NaN,'],
+    ];
+    for (const [info, expected] of cases) {
+      const report = built(info);
+      const text = renderJson(report);
+      assert.equal(text, renderJsonValue(report));
+      assert.ok(text.includes(expected), `${expected} in ${text}`);
+    }
+  });
+
+  it('writes Python’s text for a report changed after it was built', () => {
+    const report = built({ statement: 'SELECT 1' });
+    const before = renderJson(report);
+    assert.equal(before, renderJsonValue(report));
+    const payload = report.children[0]!.info['meta.raw_payload.db-start'] as { info: Record<string, unknown> };
+    const changes: (() => void)[] = [
+      () => (payload.info.statement = 'SELECT é'),
+      () => (payload.info.params = [1e-7, 2 ** 55]),
+      () => (report.children[1]!.info.host = '\x7f'),
+      () => (report.stats.db!.duration = NaN),
+      () => (payload.info.when = new Date(0)),
+    ];
+    for (const change of changes) {
+      change();
+      assert.equal(renderJson(report), renderJsonValue(report));
+    }
+    assert.notEqual(renderJson(report), before);
   });
 });
