@@ -121,7 +121,7 @@ export class ReportBuilder {
       const host =
         overrides && 'host' in overrides ? overrides.host : opts.hostOf ? opts.hostOf(record) : hostOfInfo(record.info);
       point = this.#newPoint(name, traceId, record.parent_id, record.project, record.service, host);
-      this.#index.getOrAdd(traceId, point);
+      this.#index.getOrAdd(traceId);
     }
     this.#record(point, name, rawPayload);
     return true;
@@ -151,7 +151,7 @@ export class ReportBuilder {
     const key = traceId === undefined ? null : traceId;
     // why: one probe finds the point or reserves the index of the point created next (nothing between can throw).
     let point = this.#findOpen(key);
-    if (point < 0) point = this.#index.getOrAdd(key, this.#nodes.length);
+    if (point < 0) point = this.#index.getOrAdd(key);
     if (point < 0) point = this.#newPoint(name, key, parentId, project, service, host);
     this.#record(point, name, rawPayload);
     return true;

@@ -3,72 +3,76 @@
 const EMPTY = -1;
 
 /**
- * Maps ids (Map semantics: SameValueZero) to non-negative integers. why: at 100k spans a JS Map
- * cost two chain walks per new point (a missed get, then set), each reading the stored key
- * strings scattered over the heap; here a new string id costs one hash over its characters and
- * one probe of a typed array, where the stored hashes sit next to the values.
+ * Numbers the ids it is given in first-seen order (0, 1, 2, …) and finds them again, with Map
+ * semantics (SameValueZero). why: at 100k spans a JS Map cost two chain walks per new point
+ * (a missed get, then set), each reading stored key strings scattered over the heap; here a new
+ * string id costs one hash over its characters and one probe of a typed array that holds the
+ * full hashes next to the numbers, so a key string is read only when its hash matches.
  */
 export class IdIndex {
-  // slot k: hashes[k] (the full 32-bit hash), values[k] (EMPTY when free), keys[k]
-  #hashes = new Int32Array(1024);
-  #values = new Int32Array(1024).fill(EMPTY);
-  #keys: (string | undefined)[] = new Array<string | undefined>(1024);
-  #size = 0;
+  // slot k: #slots[2k] the id's hash, #slots[2k + 1] its number (EMPTY when free)
+  #slots = new Int32Array(2048).fill(EMPTY);
+  /** Every id by its number. */
+  readonly #ids: unknown[] = [];
+  #strings = 0;
   #others: Map<unknown, number> | undefined;
 
-  /** The value of `key`, or -1 when it has none. */
-  get(key: unknown): number {
-    if (typeof key !== 'string') return this.#others?.get(key) ?? -1;
-    const mask = this.#values.length - 1;
-    const hash = hashOf(key);
-    for (let k = hash & mask; ; k = (k + 1) & mask) {
-      const value = this.#values[k]!;
-      if (value === EMPTY) return -1;
-      if (this.#hashes[k] === hash && this.#keys[k] === key) return value;
+  /** How many ids were added. */
+  get size(): number {
+    return this.#ids.length;
+  }
+
+  /** The number of `id`, or -1 when it was never added. */
+  get(id: unknown): number {
+    if (typeof id !== 'string') return this.#others?.get(id) ?? -1;
+    const slots = this.#slots;
+    const mask = slots.length - 2;
+    const hash = hashOf(id);
+    for (let k = (hash << 1) & mask; ; k = (k + 2) & mask) {
+      const n = slots[k + 1]!;
+      if (n === EMPTY) return -1;
+      if (slots[k] === hash && this.#ids[n] === id) return n;
     }
   }
 
-  /** The value of `key` if it has one; otherwise gives it `value` (>= 0) and returns -1. */
-  getOrAdd(key: unknown, value: number): number {
-    if (typeof key !== 'string') {
+  /** The number of `id`; -1 when it had none, and then it gets the next one ({@link size} before the call). */
+  getOrAdd(id: unknown): number {
+    const ids = this.#ids;
+    if (typeof id !== 'string') {
       const others = (this.#others ??= new Map());
-      const found = others.get(key);
+      const found = others.get(id);
       if (found !== undefined) return found;
-      others.set(key, value);
+      others.set(id, ids.length);
+      ids.push(id);
       return -1;
     }
-    const values = this.#values;
-    const mask = values.length - 1;
-    const hash = hashOf(key);
-    let k = hash & mask;
-    for (; values[k] !== EMPTY; k = (k + 1) & mask) {
-      if (this.#hashes[k] === hash && this.#keys[k] === key) return values[k]!;
+    const slots = this.#slots;
+    const mask = slots.length - 2;
+    const hash = hashOf(id);
+    let k = (hash << 1) & mask;
+    for (let n = slots[k + 1]!; n !== EMPTY; k = (k + 2) & mask, n = slots[k + 1]!) {
+      if (slots[k] === hash && ids[n] === id) return n;
     }
-    values[k] = value;
-    this.#hashes[k] = hash;
-    this.#keys[k] = key;
+    slots[k] = hash;
+    slots[k + 1] = ids.length;
+    ids.push(id);
     // why: at most half full, so probe runs stay short.
-    if (++this.#size * 2 > values.length) this.#grow();
+    if (++this.#strings * 4 > slots.length) this.#grow();
     return -1;
   }
 
   #grow(): void {
-    const hashes = this.#hashes;
-    const values = this.#values;
-    const keys = this.#keys;
-    const size = values.length * 2;
-    const mask = size - 1;
-    this.#hashes = new Int32Array(size);
-    this.#values = new Int32Array(size).fill(EMPTY);
-    this.#keys = new Array<string | undefined>(size);
-    for (let j = 0; j < values.length; j++) {
-      if (values[j] === EMPTY) continue;
-      let k = hashes[j]! & mask;
-      while (this.#values[k] !== EMPTY) k = (k + 1) & mask;
-      this.#hashes[k] = hashes[j]!;
-      this.#values[k] = values[j]!;
-      this.#keys[k] = keys[j];
+    const old = this.#slots;
+    const slots = new Int32Array(old.length * 2).fill(EMPTY);
+    const mask = slots.length - 2;
+    for (let j = 0; j < old.length; j += 2) {
+      if (old[j + 1] === EMPTY) continue;
+      let k = (old[j]! << 1) & mask;
+      while (slots[k + 1] !== EMPTY) k = (k + 2) & mask;
+      slots[k] = old[j]!;
+      slots[k + 1] = old[j + 1]!;
     }
+    this.#slots = slots;
   }
 }
 
