@@ -106,11 +106,21 @@ function rawRead(file: string, baseId: string): number {
   return kept.length;
 }
 
+/** Runs `a` and `b`, `b` first when `swap`; returns [a's result, b's result]. */
+async function pair<T>(a: () => Promise<T>, b: () => Promise<T>, swap: boolean): Promise<[T, T]> {
+  if (!swap) {
+    const first = await a();
+    return [first, await b()];
+  }
+  const second = await b();
+  return [await a(), second];
+}
+
 /**
  * Read ratios on trace `baseId` of `file`, each pair run back to back `rounds` times (after a
- * warm-up pair): getReport / raw read, renderJson / JSON.stringify(report, null, 2) (RENDER_PAIRS
- * per round, see renderRatios), the acceptance's getReport + JSON.stringify / raw read, and
- * Python's 5.2 s / (getReport + renderJson).
+ * warm-up pair): getReport / raw read (which of the two runs first alternates), renderJson /
+ * JSON.stringify(report, null, 2) (RENDER_PAIRS per round, see renderRatios), the acceptance's
+ * getReport + JSON.stringify / raw read, and Python's 5.2 s / (getReport + renderJson).
  */
 export async function readRatios(
   file: string,
@@ -121,19 +131,23 @@ export async function readRatios(
   for (let r = 0; r <= rounds; r++) {
     const driver = createSqliteDriver(`sqlite:///${file}`, { readonly: true });
     let report: Report | undefined;
-    const ours = await timed(async () => {
-      report = await driver.getReport(baseId);
-    });
+    const read = (): ReturnType<typeof timed> =>
+      timed(async () => {
+        report = await driver.getReport(baseId);
+      });
+    const raw = (): ReturnType<typeof timed> => timed(() => rawRead(file, baseId));
+    // why: the pair swaps its order every round (as check-read.ts does), so neither side always
+    // runs right after the previous round's garbage or always next to the other's live report.
+    const [ours, rawRun] = await pair(read, raw, r % 2 === 1);
     driver.close();
-    const raw = await timed(() => rawRead(file, baseId));
     const json = await timed(() => renderJson(report!));
     const plain = await timed(() => JSON.stringify(report));
     const render = renderRatios(report!, RENDER_PAIRS, r % 2 === 1);
     report = undefined;
     if (r === 0) continue;
-    out.report.push(ours.wallMs / raw.wallMs);
+    out.report.push(ours.wallMs / rawRun.wallMs);
     out.render.push(...render);
-    out.acceptance.push((ours.wallMs + plain.wallMs) / raw.wallMs);
+    out.acceptance.push((ours.wallMs + plain.wallMs) / rawRun.wallMs);
     out.vsPython.push(5200 / (ours.wallMs + json.wallMs));
   }
   return out;

@@ -1,29 +1,26 @@
 // Report tree assembly for ReportBuilder: links nodes to their parents, cuts cycles, sorts siblings, shapes stats.
-import type { PointState } from './build-point.js';
+import type { IdIndex } from './id-index.js';
 import type { Report, ReportNode } from './types.js';
 
 /** One `stats` entry of a report. */
 export type Stats = Report['stats'][string];
 
 /**
- * Links `nodes` (one per point, same order as `points`) under their parents and returns the
- * sorted top-level nodes; `byTraceId` finds a parent's point. Linear apart from sorting siblings.
+ * Links `nodes` (one per point, first-seen order, children empty) under their parents and
+ * returns the sorted top-level nodes; `indexOf` maps a trace id to its node's index. Linear
+ * apart from sorting siblings.
  */
-export function buildTree(
-  points: PointState[],
-  nodes: ReportNode[],
-  byTraceId: Map<unknown, PointState>,
-): ReportNode[] {
-  const parent = new Int32Array(points.length);
+export function buildTree(nodes: ReportNode[], indexOf: IdIndex): ReportNode[] {
+  const parent = new Int32Array(nodes.length);
   // why: siblings usually come one after another with the same parent id; one string compare
   // then replaces hashing that id again for the map.
   let lastId: unknown;
   let lastIndex = -1;
-  for (let i = 0; i < points.length; i++) {
-    const id = points[i].parentId;
+  for (let i = 0; i < nodes.length; i++) {
+    const id = nodes[i].parent_id;
     if (i === 0 || id !== lastId) {
       lastId = id;
-      lastIndex = byTraceId.get(id)?.index ?? -1;
+      lastIndex = indexOf.get(id);
     }
     parent[i] = lastIndex;
   }

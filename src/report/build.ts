@@ -1,10 +1,20 @@
 // Turns one trace's stored notifications into the report tree + stats, exactly as Python's drivers/base.py does.
 import { debug } from '../log.js';
-import { exceptionOf, hostOfInfo, RAW_PAYLOAD_PREFIX, unshare, type PointState } from './build-point.js';
+import {
+  exceptionOf,
+  HANDED_OUT,
+  HAS_FINISHED,
+  HAS_STARTED,
+  hostOfInfo,
+  PointTimes,
+  RAW_PAYLOAD_PREFIX,
+  unshare,
+} from './build-point.js';
 import { buildTree, statsObject, type Stats } from './build-tree.js';
+import { IdIndex } from './id-index.js';
 import { msBetweenParts, TimestampReader } from '../propagation/timestamp.js';
 import { rememberReportStart } from './start-time.js';
-import type { Report, ReportNode, ReportNodeInfo, StoredNotification } from './types.js';
+import type { Report, ReportNode, StoredNotification } from './types.js';
 
 /** Why a record was left out of the report (Python would have failed the whole report instead). */
 export type SkipReason = 'not-an-object' | 'bad-name' | 'bad-timestamp';
@@ -43,9 +53,11 @@ export interface ReportBuilderOptions {
  * @since 0.1.0
  */
 export class ReportBuilder {
-  readonly #points = new Map<unknown, PointState>();
-  /** The same points in first-seen order (`index` is the position). */
-  readonly #order: PointState[] = [];
+  /** trace_id → index of its point (first-seen order). */
+  readonly #index = new IdIndex();
+  /** One node per point, in first-seen order; its info is filled in Python's key order as records arrive. */
+  readonly #nodes: PointNode[] = [];
+  readonly #times = new PointTimes();
   readonly #options: ReportBuilderOptions;
   readonly #time = new TimestampReader();
   // Trace-wide extremes as epoch seconds + µs; `#has…` false until the first one is seen.
@@ -58,8 +70,7 @@ export class ReportBuilder {
   #lastStartedS = 0;
   #lastStartedUs = 0;
   #skipped = 0;
-  // why: seconds are kept relative to the first accepted record's, so they stay small integers
-  // (Smis): epoch seconds exceed V8's 31-bit Smi range and would be boxed, two boxes per point.
+  // why: seconds are kept relative to the first accepted record's, so they stay small numbers.
   #epochS: number | undefined;
   // why: reusing one `meta.raw_payload.<name>` string (and one short name) per name spares V8
   // building and internalising a fresh property key for every record (measurable at 100k spans).
@@ -68,7 +79,7 @@ export class ReportBuilder {
   // why: a stop usually closes the span started last (nested or sequential spans), so the points
   // started and not yet stopped are checked from the top before the map (one string compare
   // instead of hashing the trace id); a miss falls back to the map, so any order stays correct.
-  #open: PointState[] = [];
+  #open: number[] = [];
   // why: project, service, host and parent_id repeat from point to point; keeping the first
   // string of a run instead of each row's own copy leaves less for the garbage collector to move.
   #lastProject: unknown = null;
@@ -103,11 +114,14 @@ export class ReportBuilder {
           ? opts.rawPayloadOf(record)
           : record;
     const traceId = record.trace_id === undefined ? null : record.trace_id;
-    let point = this.#find(traceId);
-    if (point === undefined) {
+    let point = this.#findOpen(traceId);
+    if (point < 0) point = this.#index.get(traceId);
+    if (point < 0) {
+      // why: hostOf and the record's getters may throw; the id is indexed only once its point exists.
       const host =
         overrides && 'host' in overrides ? overrides.host : opts.hostOf ? opts.hostOf(record) : hostOfInfo(record.info);
       point = this.#newPoint(name, traceId, record.parent_id, record.project, record.service, host);
+      this.#index.getOrAdd(traceId);
     }
     this.#record(point, name, rawPayload);
     return true;
@@ -135,17 +149,19 @@ export class ReportBuilder {
       return this.#skip(record, accepted ? 'bad-name' : 'bad-timestamp');
     }
     const key = traceId === undefined ? null : traceId;
-    const point = this.#find(key) ?? this.#newPoint(name, key, parentId, project, service, host);
+    // why: one probe finds the point or reserves the index of the point created next (nothing between can throw).
+    let point = this.#findOpen(key);
+    if (point < 0) point = this.#index.getOrAdd(key);
+    if (point < 0) point = this.#newPoint(name, key, parentId, project, service, host);
     this.#record(point, name, rawPayload);
     return true;
   }
 
-  /** The point of `traceId`, if seen: the last started open one first, then the map. */
-  #find(traceId: unknown): PointState | undefined {
+  /** The index of `traceId`'s point if it is the last started open one (taken off the stack), else -1. */
+  #findOpen(traceId: unknown): number {
     const open = this.#open;
     const top = open.length - 1;
-    if (top >= 0 && open[top]!.traceId === traceId) return open.pop();
-    return this.#points.get(traceId);
+    return top >= 0 && this.#nodes[open[top]!]!.trace_id === traceId ? open.pop()! : -1;
   }
 
   #newPoint(
@@ -155,7 +171,7 @@ export class ReportBuilder {
     project: unknown,
     service: unknown,
     host: unknown,
-  ): PointState {
+  ): number {
     let shortName = this.#shortNames.get(name);
     if (shortName === undefined) {
       const dash = name.indexOf('-');
@@ -169,52 +185,47 @@ export class ReportBuilder {
     else this.#lastHost = host;
     if (parentId === this.#lastParent) parentId = this.#lastParent;
     else this.#lastParent = parentId;
+    const index = this.#nodes.length;
     // name, project, service, host and parent_id come from the first record seen (Python).
-    const point: PointState = {
+    this.#nodes.push({
       info: {
         name: shortName,
         project: project === undefined ? null : project,
         service: service === undefined ? null : service,
         host: host === undefined ? null : host,
       },
-      traceId,
-      parentId: parentId === undefined ? null : parentId,
-      hasStarted: false,
-      startedS: 0,
-      startedUs: 0,
-      hasFinished: false,
-      finishedS: 0,
-      finishedUs: 0,
-      handedOut: false,
-      index: this.#order.length,
-    };
-    this.#points.set(traceId, point);
-    this.#order.push(point);
+      trace_id: traceId,
+      parent_id: parentId === undefined ? null : parentId,
+      children: [],
+    });
+    this.#times.ensure(index);
     // why: bounded, so points that are never stopped cannot make it grow with the trace.
     if (this.#open.length >= 1024) this.#open = [];
-    this.#open.push(point);
-    return point;
+    this.#open.push(index);
+    return index;
   }
 
-  /** Adds one accepted record (its timestamp is in #time) to its point and the trace extremes. */
-  #record(point: PointState, name: string, rawPayload: unknown): void {
-    if (point.handedOut) unshare(point);
-    const info = point.info;
+  /** Adds one accepted record (its timestamp is in #time) to point `i` and the trace extremes. */
+  #record(i: number, name: string, rawPayload: unknown): void {
+    const times = this.#times;
+    let flags = times.flags[i]!;
+    const node = flags & HANDED_OUT ? this.#unshare(i, flags) : this.#nodes[i]!;
+    const info = node.info;
     let rawKey = this.#rawKeys.get(name);
     if (rawKey === undefined) this.#rawKeys.set(name, (rawKey = RAW_PAYLOAD_PREFIX + name));
     info[rawKey] = rawPayload;
     const us = this.#time.micros;
     const s = this.#time.seconds - (this.#epochS ??= this.#time.seconds);
     if (name.endsWith('stop')) {
-      point.hasFinished = true;
-      point.finishedS = s;
-      point.finishedUs = us;
+      times.finishedS[i] = s;
+      times.finishedUs[i] = us;
+      flags |= HAS_FINISHED;
       info.finished = null;
       info.exception = exceptionOf(rawPayload);
     } else {
-      point.hasStarted = true;
-      point.startedS = s;
-      point.startedUs = us;
+      times.startedS[i] = s;
+      times.startedUs[i] = us;
+      flags |= HAS_STARTED;
       info.started = null;
       if (!this.#hasLastStarted || s > this.#lastStartedS || (s === this.#lastStartedS && us > this.#lastStartedUs)) {
         this.#hasLastStarted = true;
@@ -222,6 +233,7 @@ export class ReportBuilder {
         this.#lastStartedUs = us;
       }
     }
+    times.flags[i] = flags & ~HANDED_OUT;
     if (!this.#hasStartedAt) {
       this.#hasStartedAt = true;
       this.#startedAtS = this.#finishedAtS = s;
@@ -235,34 +247,42 @@ export class ReportBuilder {
     }
   }
 
+  /** Point `i`'s node and info as fresh copies, for a point whose node a returned report holds. */
+  #unshare(i: number, flags: number): PointNode {
+    const old = this.#nodes[i]!;
+    this.#times.flags[i] = flags & ~HANDED_OUT;
+    return (this.#nodes[i] = {
+      info: unshare(old.info, flags),
+      trace_id: old.trace_id,
+      parent_id: old.parent_id,
+      children: [],
+    });
+  }
+
   /** Builds the report from everything added so far (linear apart from sorting siblings; no recursion). */
   build(): Report {
-    const points = this.#order;
-    const nodes: ReportNode[] = new Array(points.length);
+    const nodes = this.#nodes;
+    const times = this.#times;
     const stats = new Map<string, Stats>();
     const fromS = this.#startedAtS;
     const fromUs = this.#startedAtUs;
-    for (let i = 0; i < points.length; i++) {
-      const p = points[i];
-      if (p.handedOut) unshare(p);
+    for (let i = 0; i < nodes.length; i++) {
+      const flags = times.flags[i]!;
+      const node = flags & HANDED_OUT ? this.#unshare(i, flags) : nodes[i]!;
+      times.flags[i] = flags | HANDED_OUT;
       // a point has at least one of started/finished; the missing one takes the other's time
-      const opStarted = p.hasStarted
-        ? msBetweenParts(fromS, fromUs, p.startedS, p.startedUs)
-        : msBetweenParts(fromS, fromUs, p.finishedS, p.finishedUs);
-      const opFinished = p.hasFinished
-        ? msBetweenParts(fromS, fromUs, p.finishedS, p.finishedUs)
-        : msBetweenParts(fromS, fromUs, p.startedS, p.startedUs);
+      const opStarted =
+        flags & HAS_STARTED
+          ? msBetweenParts(fromS, fromUs, times.startedS[i]!, times.startedUs[i]!)
+          : msBetweenParts(fromS, fromUs, times.finishedS[i]!, times.finishedUs[i]!);
+      const opFinished =
+        flags & HAS_FINISHED
+          ? msBetweenParts(fromS, fromUs, times.finishedS[i]!, times.finishedUs[i]!)
+          : msBetweenParts(fromS, fromUs, times.startedS[i]!, times.startedUs[i]!);
       // Python appends the missing one after every other key: assigning a new key does that.
-      const info = p.info;
+      const info = node.info;
       info.started = opStarted;
       info.finished = opFinished;
-      p.handedOut = true;
-      nodes[i] = {
-        info: info as ReportNodeInfo,
-        trace_id: p.traceId as string,
-        parent_id: p.parentId as string,
-        children: [],
-      };
       const name = info.name as string;
       const duration = opFinished - opStarted;
       const entry = stats.get(name);
@@ -281,7 +301,7 @@ export class ReportBuilder {
     const report: Report = {
       // why: Python's `finished` is None for an empty trace; types.ts only admits a number.
       info: { name: 'total', started: 0, finished: finished as number, last_trace_started: lastStarted },
-      children: buildTree(points, nodes, this.#points),
+      children: buildTree(nodes as ReportNode[], this.#index),
       stats: statsObject(stats),
     };
     if (has) rememberReportStart(report, (fromS + this.#epochS!) * 1000 + fromUs / 1000);
@@ -293,6 +313,14 @@ export class ReportBuilder {
     this.#options.onSkip?.(record, reason);
     return false;
   }
+}
+
+/** A report node while its point accumulates records (`info` lacks `started` / `finished` values until build). */
+interface PointNode {
+  info: Record<string, unknown>;
+  trace_id: unknown;
+  parent_id: unknown;
+  children: ReportNode[];
 }
 
 /**

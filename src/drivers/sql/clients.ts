@@ -10,6 +10,11 @@ export interface SqlClientLike {
    * the connection it used is dropped (a silent server is not used again).
    */
   query(sql: string, params?: readonly unknown[], timeoutMs?: number): Promise<Record<string, unknown>[]>;
+  /**
+   * Optional: {@link query} with each row as an array of its values in select order. The driver
+   * reads traces with it when present (no object per row).
+   */
+  queryArrays?(sql: string, params?: readonly unknown[], timeoutMs?: number): Promise<unknown[][]>;
   close(): Promise<void>;
 }
 
@@ -20,11 +25,12 @@ export interface PgQueryConfig {
   text: string;
   values: unknown[];
   query_timeout?: number;
+  rowMode?: 'array';
 }
 
 /** The part of a pg.Pool the driver uses. */
 export interface PgPool {
-  query(config: PgQueryConfig): Promise<{ rows: Row[] }>;
+  query(config: PgQueryConfig): Promise<{ rows: unknown[] }>;
   end(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
@@ -33,15 +39,24 @@ export interface PgPool {
 export function pgClient(pool: PgPool, label = 'PostgreSQL'): SqlClientLike {
   // why: an idle pooled connection that fails emits 'error' on the pool; unheard, it would crash the host.
   pool.on('error', (error) => debug('%s: idle connection error: %s', label, error?.message));
+  const configOf = (sql: string, params: readonly unknown[], timeoutMs: number | undefined): PgQueryConfig => {
+    let n = 0;
+    const text = params.length === 0 ? sql : sql.replace(/\?/g, () => `$${++n}`);
+    // why: pg fails a query whose reply is late and the pool then discards that client.
+    const config: PgQueryConfig = { text, values: [...params] };
+    if (timeoutMs !== undefined) config.query_timeout = timeoutMs;
+    return config;
+  };
   return {
     dialect: 'postgresql',
     async query(sql, params = [], timeoutMs) {
-      let n = 0;
-      const text = params.length === 0 ? sql : sql.replace(/\?/g, () => `$${++n}`);
-      // why: pg fails a query whose reply is late and the pool then discards that client.
-      const config: PgQueryConfig = { text, values: [...params] };
-      if (timeoutMs !== undefined) config.query_timeout = timeoutMs;
-      return (await pool.query(config)).rows;
+      return (await pool.query(configOf(sql, params, timeoutMs))).rows as Row[];
+    },
+    async queryArrays(sql, params = [], timeoutMs) {
+      // why: pg's array rows skip building an object per row (measurable at 200k rows).
+      const config = configOf(sql, params, timeoutMs);
+      config.rowMode = 'array';
+      return (await pool.query(config)).rows as unknown[][];
     },
     close: () => pool.end(),
   };

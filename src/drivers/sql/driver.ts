@@ -144,7 +144,13 @@ export class SqlDriver implements Driver, TraceReader {
       async (ms) => {
         const reader = new SqlReportReader();
         const sql = `SELECT ${SQL_REPORT_COLUMNS.join(', ')} FROM data WHERE base_id = ? ORDER BY id`;
-        for (const row of await this.#query(sql, [String(baseId)], ms)) reader.add(row as SqlRowLike);
+        if (this.#client.queryArrays === undefined) {
+          for (const row of await this.#query(sql, [String(baseId)], ms)) reader.add(row as SqlRowLike);
+        } else {
+          // v holds the SQL_REPORT_COLUMNS, in that order
+          for (const v of await this.#queryArrays(sql, [String(baseId)], ms))
+            reader.addColumns(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        }
         this.stats.lastReportSkipped = reader.skipped;
         if (reader.skipped > 0) {
           logRateLimited(
@@ -264,6 +270,15 @@ export class SqlDriver implements Driver, TraceReader {
   async #query(sql: string, params: readonly unknown[], timeoutMs: number): Promise<Row[]> {
     try {
       return await this.#client.query(sql, params, timeoutMs);
+    } catch (error) {
+      throw this.#unavailable('query failed', error);
+    }
+  }
+
+  /** {@link #query} through the client's queryArrays (the caller checked it has one). */
+  async #queryArrays(sql: string, params: readonly unknown[], timeoutMs: number): Promise<unknown[][]> {
+    try {
+      return await this.#client.queryArrays!(sql, params, timeoutMs);
     } catch (error) {
       throw this.#unavailable('query failed', error);
     }

@@ -352,6 +352,57 @@ describe('ReportBuilder', () => {
     assert.equal(builder.skipped, 0);
   });
 
+  it('leaves a returned report as it was when later records reach its points', () => {
+    const builder = new ReportBuilder();
+    builder.add(rec('wsgi-start', 'w', BASE, 0));
+    const first = builder.build();
+    const before = renderJson(first);
+    builder.add(rec('wsgi-stop', 'w', BASE, 4000));
+    builder.add(rec('db-start', 'd', 'w', 1000));
+    const second = builder.build();
+    assert.equal(renderJson(first), before);
+    assert.deepEqual(Object.keys(first.children[0].info), [
+      'name',
+      'project',
+      'service',
+      'host',
+      'meta.raw_payload.wsgi-start',
+      'started',
+      'finished',
+    ]);
+    assert.deepEqual(Object.keys(second.children[0].info), [
+      'name',
+      'project',
+      'service',
+      'host',
+      'meta.raw_payload.wsgi-start',
+      'started',
+      'meta.raw_payload.wsgi-stop',
+      'finished',
+      'exception',
+    ]);
+    assert.equal(second.children[0].info.finished, 4);
+    assert.equal(second.children[0].children[0].trace_id, 'd');
+  });
+
+  it('stays usable when a hostOf callback throws for a new point', () => {
+    let fail = true;
+    const builder = new ReportBuilder({
+      hostOf: () => {
+        if (fail) throw new Error('boom');
+        return 'h';
+      },
+    });
+    assert.throws(() => builder.add(rec('db-start', 'a', BASE, 0)), /boom/);
+    fail = false;
+    assert.equal(builder.add(rec('db-start', 'a', BASE, 0)), true);
+    assert.equal(builder.add(rec('db-stop', 'a', BASE, 2000)), true);
+    const report = builder.build();
+    assert.equal(report.children.length, 1);
+    assert.equal(report.children[0].info.host, 'h');
+    assert.equal(report.children[0].info.finished, 2);
+  });
+
   it('lets per-record overrides win over the record’s own host and payload', () => {
     const builder = new ReportBuilder({ hostOf: () => 'from-option' });
     builder.add(rec('db-start', 'a', BASE, 0), { host: 'from-override', rawPayload: { sql: true } });
