@@ -1,7 +1,7 @@
 // HMAC-signed trace context: pack/unpack byte-compatible with Python OSProfiler's `_utils`.
 import { isAscii } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
-import { hmacSha1Hex, hmacSha1Into } from './hmac-sha1.js';
+import { hmacSha1Hex, hmacSha1Words } from './hmac-sha1.js';
 import { pythonJsonDumps } from './python-json.js';
 
 /**
@@ -66,10 +66,12 @@ function unpack(
   // compare_digest returns False, or raises on non-ASCII: an HTTP 500 there): null, before any
   // HMAC is computed. (Non-ASCII data fails Python's base64 decoding: null too, in decodeObject.)
   if (!hexDigestInto(pythonStrip(hmac), givenDigest)) return null;
-  for (const key of keys) {
+  // why: an index, not for-of: V8 kept the array iterator of for-of here (40 bytes a request).
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     // why: Python skips keys it cannot encode (None, lone surrogates) and tries the next one.
     if (typeof key !== 'string' || LONE_SURROGATE.test(key)) continue;
-    hmacSha1Into(data, key, computedDigest);
+    hmacSha1Words(data, key, computedDigest);
     // why: constant-time comparison so a caller cannot find the hmac byte by byte from timings.
     if (timingSafeEqual(givenDigest, computedDigest)) {
       const contents = decodeObject(data);
@@ -81,30 +83,32 @@ function unpack(
   return null;
 }
 
-const SHA1_BYTES = 20;
-// why: preallocated, so a verification allocates no Buffers; only used synchronously.
-const givenDigest = Buffer.alloc(SHA1_BYTES);
-const computedDigest = Buffer.alloc(SHA1_BYTES);
+// why: preallocated, so a verification allocates nothing; only used synchronously. SHA-1's five
+// words each (the digest's bytes read big-endian), compared as 20 bytes.
+const givenDigest = new Int32Array(5);
+const computedDigest = new Int32Array(5);
 
 // The value of each lower-case hex digit; -1 for every other character below 128.
 const HEX_VALUES = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) HEX_VALUES['0123456789abcdef'.charCodeAt(i)] = i;
 
 /**
- * Writes the 20 bytes that 40 lower-case hex digits spell into `out`; false (out unspecified)
- * for any other text. why: one pass instead of a regex test plus a copy of the text.
+ * Writes the five 32-bit words that 40 lower-case hex digits spell into `out`; false (out
+ * unspecified) for any other text. why: one pass instead of a regex test plus a copy of the text.
  */
-function hexDigestInto(text: string, out: Buffer): boolean {
-  if (text.length !== 2 * SHA1_BYTES) return false;
+function hexDigestInto(text: string, out: Int32Array): boolean {
+  if (text.length !== 40) return false;
   let bad = 0;
-  for (let i = 0; i < SHA1_BYTES; i++) {
-    const high = text.charCodeAt(2 * i);
-    const low = text.charCodeAt(2 * i + 1);
-    const h = HEX_VALUES[high & 0x7f]!;
-    const l = HEX_VALUES[low & 0x7f]!;
-    // why: a code unit of 128 or more, or a non-digit (-1), leaves a bit set in `bad`.
-    bad |= ((high | low) >> 7) | ((h | l) >> 4);
-    out[i] = (h << 4) | l;
+  for (let i = 0; i < 5; i++) {
+    let word = 0;
+    for (let j = 8 * i; j < 8 * i + 8; j++) {
+      const code = text.charCodeAt(j);
+      const value = HEX_VALUES[code & 0x7f]!;
+      // why: a code unit of 128 or more, or a non-digit (-1), leaves a bit set in `bad`.
+      bad |= (code >> 7) | (value >> 4);
+      word = (word << 4) | (value & 15);
+    }
+    out[i] = word;
   }
   return bad === 0;
 }
