@@ -99,16 +99,16 @@ for (let i = 0; i < 16; i++) HEX_VALUES['0123456789abcdef'.charCodeAt(i)] = i;
 function hexDigestInto(text: string, out: Int32Array): boolean {
   if (text.length !== 40) return false;
   let bad = 0;
-  for (let i = 0; i < 5; i++) {
-    let word = 0;
-    for (let j = 8 * i; j < 8 * i + 8; j++) {
-      const code = text.charCodeAt(j);
-      const value = HEX_VALUES[code & 0x7f]!;
-      // why: a code unit of 128 or more, or a non-digit (-1), leaves a bit set in `bad`.
-      bad |= (code >> 7) | (value >> 4);
-      word = (word << 4) | (value & 15);
-    }
-    out[i] = word;
+  let word = 0;
+  for (let i = 0; i < 20; i++) {
+    const high = text.charCodeAt(2 * i);
+    const low = text.charCodeAt(2 * i + 1);
+    const h = HEX_VALUES[high & 0x7f]!;
+    const l = HEX_VALUES[low & 0x7f]!;
+    // why: a code unit of 128 or more, or a non-digit (-1), leaves a bit set in `bad`.
+    bad |= ((high | low) >> 7) | ((h | l) >> 4);
+    word = (word << 8) | (h << 4) | l;
+    if ((i & 3) === 3) out[i >> 2] = word;
   }
   return bad === 0;
 }
