@@ -70,7 +70,7 @@ function unpack(
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     // why: Python skips keys it cannot encode (None, lone surrogates) and tries the next one.
-    if (typeof key !== 'string' || LONE_SURROGATE.test(key)) continue;
+    if (typeof key !== 'string' || !encodableKey(key)) continue;
     hmacSha1Words(data, key, computedDigest);
     // why: constant-time comparison so a caller cannot find the hmac byte by byte from timings.
     if (timingSafeEqual(givenDigest, computedDigest)) {
@@ -130,6 +130,18 @@ function oversized(text: string): boolean {
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+// why: the key list is the same few strings on every request; the last key found encodable
+// needs no second regex test (one pointer compare when it is the same string).
+let lastEncodableKey: string | undefined;
+
+/** True when `key` has no lone surrogate, i.e. Python can encode it as UTF-8. */
+function encodableKey(key: string): boolean {
+  if (key === lastEncodableKey) return true;
+  if (LONE_SURROGATE.test(key)) return false;
+  lastEncodableKey = key;
+  return true;
+}
 
 // Python's str.isspace() set: JS trim() misses U+001C..U+001F and U+0085, and wrongly adds U+FEFF.
 const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
