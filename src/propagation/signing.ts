@@ -166,8 +166,7 @@ function decodeObject(data: string): Record<string, unknown> | null {
   let text: string | null;
   try {
     const length = canonicalBase64Length(data);
-    if (length >= 0) {
-      decodeScratch.write(data, 0, length, 'base64');
+    if (length >= 0 && decodeScratch.write(data, 0, length, 'base64') === length) {
       // why: latin1 turns each byte into one character, so this text is the bytes themselves.
       const bytesAsText = decodeScratch.toString('latin1', 0, length);
       const context = pythonContextObject(bytesAsText);
@@ -241,21 +240,22 @@ function bytesToText(bytes: Uint8Array): string | null {
 const decodeScratch = Buffer.alloc(Math.ceil(MAX_SIGNED_VALUE_BYTES / 4) * 3);
 
 /**
- * The number of bytes canonical base64 decodes to (either alphabet, or both mixed; whole quads;
- * at most two `=` and only at the end), where Python's lenient decoder and Node's agree byte for
- * byte; -1 for any other input, which then goes through the exact port.
- * why: every traced request decodes one; checking the characters here and decoding natively costs
- * about half of a decoding loop in JavaScript.
+ * The number of bytes `data` decodes to if it is canonical base64 (either alphabet, or both mixed;
+ * whole quads; at most two `=` and only at the end), where Python's lenient decoder and Node's
+ * agree byte for byte; -1 for input that cannot be (not whole quads, or too long).
+ * The characters are checked by the decoding itself: Node's decoder skips a character outside
+ * both alphabets and stops at a `=` before the end, and each skipped character leaves fewer
+ * bytes than this count, so exactly this many bytes written means the input was canonical; any
+ * other input goes through the exact port.
+ * why: every traced request decodes one; a regex over its characters cost ~130 ns on Node 20,
+ * about as much as the native decoding itself.
  */
 function canonicalBase64Length(data: string): number {
   const length = data.length;
-  if ((length & 3) !== 0 || length > MAX_SIGNED_VALUE_BYTES || !CANONICAL_BASE64.test(data)) return -1;
+  if ((length & 3) !== 0 || length > MAX_SIGNED_VALUE_BYTES) return -1;
   const pads = data.charCodeAt(length - 1) !== 0x3d /* = */ ? 0 : data.charCodeAt(length - 2) !== 0x3d ? 1 : 2;
   return (length >> 2) * 3 - pads;
 }
-
-// why: a regex (compiled to machine code) checks the characters about twice as fast as a loop here.
-const CANONICAL_BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 const B64_VALUES = new Int8Array(128).fill(-1);
 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
