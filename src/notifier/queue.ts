@@ -43,6 +43,11 @@ export interface QueueOptions {
   flushTimeoutMs?: number;
 }
 
+/** How many batches' worth of ring slots a queue keeps once it is empty. */
+const REUSED_BATCHES = 4;
+/** The smallest ring (a power of two). */
+const MIN_RING_SLOTS = 64;
+
 /** Default of `flushTimeoutMs`. */
 export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
 // why: the driver's own deadline (same value) should fire first with its specific message.
@@ -71,14 +76,17 @@ export interface BatchSink {
 }
 
 /**
- * Holds notifications in a fixed-size array and writes them in batches, one write at a time.
+ * Holds notifications in a ring of slots and writes them in batches, one write at a time.
  * why: the host's request path only pushes onto an array; all I/O happens later, outside any
  * trace context, with timers that never keep the process alive.
  */
 export class BatchingQueue {
   readonly stats: NotifierStats = { queued: 0, written: 0, dropped: 0, failed: 0 };
-  private items: Notification[] = [];
-  /** Estimated bytes of each item, in the same positions as `items`. */
+  // why: a ring (its length a power of two, `stats.queued` items from `head` on, wrapping), so a
+  // push writes into a slot that exists: a queue that never empties between writes (a busy
+  // service) grew its array on every push and copied it now and then, ~150 ns a push (Node 20).
+  private items: (Notification | undefined)[] = [];
+  /** Estimated bytes of each item, in the same slots as `items`. */
   private sizes: number[] = [];
   private head = 0;
   /** Estimated bytes of the queued items. */
@@ -126,11 +134,7 @@ export class BatchingQueue {
   /** Marks the sink as unusable: what is queued and what comes later is dropped and counted. */
   fail(): void {
     this.stats.dropped += this.stats.queued;
-    this.items = [];
-    this.sizes = [];
-    this.head = 0;
-    this.bytes = 0;
-    this.stats.queued = 0;
+    this.clear();
     this.closed = true;
   }
 
@@ -142,8 +146,10 @@ export class BatchingQueue {
       logRateLimited('warn', `queue-full:${this.label}`, this.dropMessage());
       return;
     }
-    this.items.push(payload);
-    this.sizes.push(size);
+    if (this.stats.queued === this.items.length) this.grow();
+    const slot = (this.head + this.stats.queued) & (this.items.length - 1);
+    this.items[slot] = payload;
+    this.sizes[slot] = size;
     this.bytes += size;
     this.stats.queued++;
     this.schedule(this.stats.queued >= this.maxBatchSize);
@@ -196,11 +202,40 @@ export class BatchingQueue {
       lost += entry.size;
     }
     this.stats.failed += lost;
-    this.items = [];
-    this.head = 0;
-    this.stats.queued = 0;
+    this.clear();
     this.clearTimers();
     return lost;
+  }
+
+  /** Empties the queue and lets go of its arrays. */
+  private clear(): void {
+    this.items = [];
+    this.sizes = [];
+    this.head = 0;
+    this.bytes = 0;
+    this.stats.queued = 0;
+  }
+
+  /** Doubles the ring (the queue is full), its items moved to the start in order. */
+  private grow(): void {
+    const { items, sizes, head } = this;
+    const count = this.stats.queued;
+    const capacity = Math.max(MIN_RING_SLOTS, 2 * items.length);
+    const mask = items.length - 1;
+    const nextItems: (Notification | undefined)[] = [];
+    const nextSizes: number[] = [];
+    for (let i = 0; i < count; i++) {
+      nextItems.push(items[(head + i) & mask]);
+      nextSizes.push(sizes[(head + i) & mask]!);
+    }
+    // why: filled, not holey, so V8 keeps both arrays in their fast packed form.
+    for (let i = count; i < capacity; i++) {
+      nextItems.push(undefined);
+      nextSizes.push(0);
+    }
+    this.items = nextItems;
+    this.sizes = nextSizes;
+    this.head = 0;
   }
 
   private schedule(now: boolean): void {
@@ -209,14 +244,22 @@ export class BatchingQueue {
     // rest waits for a write to finish (which schedules again).
     if (this.inFlight.size > 0 && !(now && this.inFlight.size < this.maxInFlight)) return;
     if (now) {
-      if (this.immediate === undefined) {
-        this.immediate = runOutsideTrace(() => setImmediate(() => this.onTimer()));
-        this.immediate.unref?.();
-      }
+      if (this.immediate === undefined) this.startImmediate();
     } else if (this.timer === undefined && this.immediate === undefined) {
-      this.timer = runOutsideTrace(() => setTimeout(() => this.onTimer(), this.flushIntervalMs));
-      this.timer.unref();
+      this.startTimer();
     }
+  }
+
+  // why: the closures live in these two rarely called methods: a closure over `this` in
+  // schedule() itself made V8 allocate its context on every call, i.e. on every push.
+  private startImmediate(): void {
+    this.immediate = runOutsideTrace(() => setImmediate(() => this.onTimer()));
+    this.immediate.unref?.();
+  }
+
+  private startTimer(): void {
+    this.timer = runOutsideTrace(() => setTimeout(() => this.onTimer(), this.flushIntervalMs));
+    this.timer.unref();
   }
 
   private clearTimers(): void {
@@ -235,29 +278,35 @@ export class BatchingQueue {
   }
 
   private takeBatch(): Notification[] {
-    const end = Math.min(this.head + this.maxBatchSize, this.items.length);
-    const batch = this.items.slice(this.head, end);
+    const count = Math.min(this.maxBatchSize, this.stats.queued);
+    const { items, sizes } = this;
+    const mask = items.length - 1;
+    const end = this.head + count;
+    // why: slices copy natively into an array of the right size (a push loop grew one).
+    const batch = (
+      end <= items.length
+        ? items.slice(this.head, end)
+        : items.slice(this.head).concat(items.slice(0, end - items.length))
+    ) as Notification[];
     let bytes = 0;
-    const items = this.items as (Notification | undefined)[];
-    for (let i = this.head; i < end; i++) {
-      bytes += this.sizes[i]!;
+    for (let i = 0; i < count; i++) {
+      const slot = (this.head + i) & mask;
+      bytes += sizes[slot]!;
       // why: the batch holds them now; the queue's slot must not keep them alive after the write.
-      items[i] = undefined;
+      items[slot] = undefined;
     }
+    this.head = (this.head + count) & mask;
     this.bytes -= bytes;
-    this.head = end;
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.sizes = [];
+    this.stats.queued -= count;
+    if (this.stats.queued === 0) {
       this.head = 0;
       this.bytes = 0;
-    } else if (this.head > 65_536) {
-      // why: compact now and then so the array does not keep written items alive.
-      this.items = this.items.slice(this.head);
-      this.sizes = this.sizes.slice(this.head);
-      this.head = 0;
+      // why: the ring stays for the next batches; one grown by a burst goes.
+      if (items.length > REUSED_BATCHES * this.maxBatchSize) {
+        this.items = [];
+        this.sizes = [];
+      }
     }
-    this.stats.queued -= batch.length;
     return batch;
   }
 

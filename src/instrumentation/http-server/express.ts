@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runInProfiler } from '../../core/context.js';
 import { resolveWebOptions, type WebTraceOptions } from './options.js';
-import { acceptRequest, startServerSpan } from './request-span.js';
+import { acceptRequest, hasTraceHeader, startServerSpan, type ServerSpan } from './request-span.js';
 
 /** The parts of an Express/Connect request the middleware reads. @since 0.1.0 */
 export interface ExpressRequestLike extends IncomingMessage {
@@ -24,12 +24,17 @@ export type ExpressMiddleware = (req: ExpressRequestLike, res: ServerResponse, n
 export function expressMiddleware(options?: WebTraceOptions): ExpressMiddleware {
   const resolved = resolveWebOptions(options);
   return function osprofilerExpress(req, res, next): void {
-    const profiler = acceptRequest(resolved, req);
+    const profiler = hasTraceHeader(req) ? acceptRequest(resolved, req) : undefined;
     if (profiler === undefined) {
       next();
       return;
     }
-    const span = startServerSpan(resolved.name, profiler, req, res, req.originalUrl ?? req.url);
-    runInProfiler(span.profiler, () => next());
+    nextInTrace(startServerSpan(resolved.name, profiler, req, res, req.originalUrl ?? req.url), next);
   };
+}
+
+// why: the closure lives here, not in the middleware, where V8 would allocate its context on
+// every request, untraced ones included.
+function nextInTrace(span: ServerSpan, next: () => void): void {
+  runInProfiler(span.profiler, () => next());
 }

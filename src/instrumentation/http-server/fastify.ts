@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runInProfiler } from '../../core/context.js';
 import { resolveWebOptions, type WebTraceOptions } from './options.js';
-import { acceptRequest, spanOf, startServerSpan } from './request-span.js';
+import { acceptRequest, hasTraceHeader, spanOf, startServerSpan, type ServerSpan } from './request-span.js';
 
 /** The parts of a Fastify request/reply the plugin reads. @since 0.1.0 */
 export interface FastifyRequestLike {
@@ -40,21 +40,26 @@ function osprofiler(
   const resolved = resolveWebOptions(options);
   instance.addHook('onRequest', function osprofilerOnRequest(request, reply, next): void {
     const req = request.raw;
-    const profiler = acceptRequest(resolved, req);
+    const profiler = hasTraceHeader(req) ? acceptRequest(resolved, req) : undefined;
     if (profiler === undefined) {
       next();
       return;
     }
-    const span = startServerSpan(resolved.name, profiler, req, reply.raw, req.url);
     // why: the rest of the hook chain and the handler run from this call (or from the body's
     // 'end' event, which startServerSpan binds to the same context).
-    runInProfiler(span.profiler, () => next());
+    nextInTrace(startServerSpan(resolved.name, profiler, req, reply.raw, req.url), next);
   });
   instance.addHook('onError', function osprofilerOnError(request, _reply, error, next): void {
     spanOf(request.raw)?.fail(error);
     next();
   });
   done();
+}
+
+// why: the closure lives here, not in the hook, where V8 would allocate its context on every
+// request, untraced ones included.
+function nextInTrace(span: ServerSpan, next: () => void): void {
+  runInProfiler(span.profiler, () => next());
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runInProfiler } from '../../core/context.js';
 import { resolveWebOptions, type WebTraceOptions } from './options.js';
-import { acceptRequest, startServerSpan } from './request-span.js';
+import { acceptRequest, hasTraceHeader, startServerSpan, type ServerSpan } from './request-span.js';
 
 /** The parts of a Koa context the middleware reads. @since 0.1.0 */
 export interface KoaContextLike {
@@ -26,14 +26,19 @@ export function koaMiddleware(options?: WebTraceOptions): KoaMiddleware {
   const resolved = resolveWebOptions(options);
   return function osprofilerKoa(ctx, next): Promise<unknown> {
     const req = ctx.req;
-    const profiler = acceptRequest(resolved, req);
+    const profiler = hasTraceHeader(req) ? acceptRequest(resolved, req) : undefined;
     if (profiler === undefined) return next();
-    const span = startServerSpan(resolved.name, profiler, req, ctx.res, ctx.originalUrl ?? req.url);
-    return runInProfiler(span.profiler, () =>
-      next().then(undefined, (error: unknown) => {
-        span.fail(error);
-        throw error;
-      }),
-    );
+    return nextInTrace(startServerSpan(resolved.name, profiler, req, ctx.res, ctx.originalUrl ?? req.url), next);
   };
+}
+
+// why: the closures live here, not in the middleware, where V8 would allocate their context on
+// every request, untraced ones included.
+function nextInTrace(span: ServerSpan, next: () => Promise<unknown>): Promise<unknown> {
+  return runInProfiler(span.profiler, () =>
+    next().then(undefined, (error: unknown) => {
+      span.fail(error);
+      throw error;
+    }),
+  );
 }

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchingQueue } from '../../../src/notifier/queue.js';
+import { estimateNotificationBytes } from '../../../src/notifier/size-estimate.js';
 import { currentProfiler } from '../../../src/core/context.js';
 import { runWithProfiler } from '../../../src/core/current.js';
 import { Profiler } from '../../../src/core/profiler.js';
@@ -25,6 +26,41 @@ describe('BatchingQueue', () => {
       Array.from({ length: 35 }, (_, i) => i),
     );
     assert.deepEqual(q.stats, { queued: 0, written: 35, dropped: 0, failed: 0 });
+  });
+
+  it('keeps order and byte count while notifications arrive during writes (its slots wrap around and grow)', async () => {
+    const written: number[] = [];
+    let release: () => void = () => {};
+    let first = true;
+    const q = new BatchingQueue('test', { maxBatchSize: 50 });
+    q.attach({
+      notifyBatch: (b) => {
+        written.push(...b.map((n) => Number(n.trace_id.slice(1))));
+        if (!first) return;
+        first = false;
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+    });
+    const bytesOf = (from: number, to: number): number => {
+      let sum = 0;
+      for (let i = from; i < to; i++) sum += estimateNotificationBytes(note(i));
+      return sum;
+    };
+    for (let i = 0; i < 60; i++) q.push(note(i));
+    await sleep(0); // the first batch (0–49) is handed over and stays in flight
+    assert.equal(written.length, 50);
+    for (let i = 60; i < 100; i++) q.push(note(i)); // wraps around the start of the slots
+    for (let i = 100; i < 130; i++) q.push(note(i)); // more than the slots hold: they grow
+    assert.equal(q.stats.queued, 80);
+    assert.equal(q.queuedBytes, bytesOf(50, 130));
+    release();
+    await q.flush();
+    assert.deepEqual(
+      written,
+      Array.from({ length: 130 }, (_, i) => i),
+    );
+    assert.equal(q.queuedBytes, 0);
+    assert.deepEqual(q.stats, { queued: 0, written: 130, dropped: 0, failed: 0 });
   });
 
   it('a partial batch is written after flushIntervalMs without flush()', async () => {
