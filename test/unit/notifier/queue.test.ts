@@ -47,7 +47,9 @@ describe('BatchingQueue', () => {
       return sum;
     };
     for (let i = 0; i < 60; i++) q.push(note(i));
-    await sleep(0); // the first batch (0–49) is handed over and stays in flight
+    // a full batch is handed over from a setImmediate; one queued after it runs after it (a 0 ms
+    // timer may fire first: Node 24 ran it before the check phase)
+    await new Promise<void>((resolve) => setImmediate(resolve)); // batch 0–49 is in flight
     assert.equal(written.length, 50);
     for (let i = 60; i < 100; i++) q.push(note(i)); // wraps around the start of the slots
     for (let i = 100; i < 130; i++) q.push(note(i)); // more than the slots hold: they grow
