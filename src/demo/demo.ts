@@ -94,16 +94,15 @@ export async function demo(argv: readonly string[], io: CliIo): Promise<number> 
       transportUrl: values['transport-url'],
       queuePrefix: `osprofiler-demo.${randomBytes(4).toString('hex')}`,
     });
-    io.stdout(
+    // why: one write, so a reader of the pipe never sees the heading without the table under it.
+    let table =
       `Started ${deployment.services.length} services in ${Date.now() - started} ms ` +
-        `(RPC: ${values['transport-url'] === undefined ? 'built-in channel' : 'RabbitMQ'}; databases in ${dataDir}):\n`,
-    );
+      `(RPC: ${values['transport-url'] === undefined ? 'built-in channel' : 'RabbitMQ'}; databases in ${dataDir}):\n`;
     for (const s of deployment.services) {
       const where = s.port === null ? `rpc ${s.role.topics.join(', ')}` : `http://127.0.0.1:${s.port}`;
-      io.stdout(
-        `  ${s.role.name.padEnd(14)} ${`${s.role.project}-${s.role.service}`.padEnd(22)} pid ${String(s.pid).padEnd(8)} ${where}\n`,
-      );
+      table += `  ${s.role.name.padEnd(14)} ${`${s.role.project}-${s.role.service}`.padEnd(22)} pid ${String(s.pid).padEnd(8)} ${where}\n`;
     }
+    io.stdout(table);
     const catalog = deployment.catalog;
     const token = await issueToken(catalog, 'demo', 'secret');
     const api = new ApiClient(catalog, token);

@@ -238,7 +238,8 @@ describe('osprofiler demo', () => {
 
   it('stops every service when the demo gets SIGTERM while it runs', async () => {
     const started = start(['demo', '--out-dir', join(work, 'sigterm')]);
-    await waitForOutput(started, /^Started 10 services/m);
+    // the whole table: heading and ten service lines
+    await waitForOutput(started, /^Started 10 services[^\n]*\n(?: {2}[^\n]* pid \d+ [^\n]*\n){10}/m);
     const pids = servicePids(started.output.stdout);
     const dataDir = /databases in (\S+)\)/.exec(started.output.stdout)?.[1];
     started.child.kill('SIGTERM');
