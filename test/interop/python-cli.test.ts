@@ -13,6 +13,8 @@ import { createSqlDriver } from '../../src/drivers/sql/index.js';
 import { createNotifier } from '../../src/notifier/create.js';
 import { setNotifier } from '../../src/notifier/notifier.js';
 import { Profiler } from '../../src/core/profiler.js';
+import type { Notification } from '../../src/core/payload.js';
+import { formatTimestamp } from '../../src/propagation/timestamp.js';
 import { optionalBinary, requireService, servicesRequired, tcpProbe } from '../helpers/services.js';
 import { mysqlAdmin, pgAdmin } from '../helpers/sql-admin.js';
 
@@ -119,6 +121,50 @@ bid = p.get_base_id()
 print(json.dumps({"base_id": bid, "report": base.get_driver(conn, conf=cfg.CONF).get_report(bid)}))
 `;
 
+/**
+ * A 3,000-span trace shaped to stress the tree builder's ordering: timestamps on a 1 ms grid (many
+ * starts tie), children stored before their parents, stops stored out of start order, a point
+ * whose parent is not in the trace, and nesting three deep.
+ */
+function tangledTrace(baseId: string): Notification[] {
+  const t0 = Date.UTC(2026, 0, 1) * 1000;
+  const at = (ms: number): string => formatTimestamp(t0 + ms * 1000);
+  const id = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+  const common = (n: number, parent: string) => ({
+    base_id: baseId,
+    trace_id: id(n),
+    parent_id: parent,
+    project: 'node',
+    service: 'api',
+  });
+  const starts: Notification[] = [];
+  const stops: Notification[] = [];
+  for (let n = 1; n <= 3000; n++) {
+    // every 50th point is top-level, the ones after it alternate between it and its first child
+    const top = n - ((n - 1) % 50);
+    const parent = n === top ? baseId : n % 2 === 0 || n === top + 1 ? id(top) : id(top + 1);
+    const orphanParent = n === 1234 ? id(999_999) : parent;
+    const started = Math.floor(n / 7);
+    const info = { db: { statement: `SELECT ${n}`, params: { n } }, host: `h${n % 3}` };
+    starts.push({
+      ...common(n, orphanParent),
+      name: n % 5 === 0 ? 'rpc-start' : 'db-start',
+      timestamp: at(started),
+      info,
+    });
+    stops.push({
+      ...common(n, orphanParent),
+      name: n % 5 === 0 ? 'rpc-stop' : 'db-stop',
+      timestamp: at(started + (n % 4)),
+      info: { host: 'h' },
+    });
+  }
+  // children before parents: each block of 50 starts is stored last-first; stops stored in reverse
+  const stored: Notification[] = [];
+  for (let i = 0; i < starts.length; i += 50) stored.push(...starts.slice(i, i + 50).reverse());
+  return [...stored, ...stops.reverse()];
+}
+
 for (const store of stores) {
   describe(`Python OSProfiler 3.4.3 and us on ${store.name}`, { skip: store.skip }, () => {
     let driver: Driver;
@@ -167,6 +213,20 @@ for (const store of stores) {
 
       const list = await run(cli.path!, ['trace', 'list', '--connection-string', store.url]);
       assert.ok(list.stdout.includes(baseId), list.stdout);
+    });
+
+    it('the Python CLI shows a large trace with tied starts and children stored first exactly as we report it', async () => {
+      const baseId = 'bbbbbbbb-0000-4000-8000-000000000000';
+      const records = tangledTrace(baseId);
+      for (let i = 0; i < records.length; i += 1000) await driver.notifyBatch(records.slice(i, i + 1000));
+      const { stdout } = await run(cli.path!, ['trace', 'show', '--json', '--connection-string', store.url, baseId], {
+        env: { ...process.env, COLUMNS: '80' },
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      const ours = await driver.reader!.getReport(baseId);
+      assert.equal(ours.stats.db!.count + ours.stats.rpc!.count, 3000);
+      assert.ok(ours.children.some((node) => node.parent_id === '00000000-0000-4000-8000-0000000f423f'));
+      assert.equal(stdout.trim(), asciiOnly(JSON.stringify(ours, null, 2)));
     });
 
     it("we report a trace written by Python's notifier exactly as Python's driver does", async () => {

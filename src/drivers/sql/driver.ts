@@ -137,13 +137,19 @@ export class SqlDriver implements Driver, TraceReader {
     });
   }
 
-  /** The report of one trace, rows in id order as Python reads them (an empty report if unknown). */
+  /**
+   * The report of one trace (an empty report if unknown). why no ORDER BY: Python's query has
+   * none, so it builds from the rows in the order the server returns them, which on PostgreSQL
+   * is not id order once rows of different sizes refill earlier pages; sending the same query
+   * gets the same plan and so the same order, hence the same tie order between siblings that
+   * start in the same millisecond and the same key order inside each point.
+   */
   async getReport(baseId: string): Promise<Report> {
     return this.#read(
       'read a trace',
       async (ms) => {
         const reader = new SqlReportReader();
-        const sql = `SELECT ${SQL_REPORT_COLUMNS.join(', ')} FROM data WHERE base_id = ? ORDER BY id`;
+        const sql = `SELECT ${SQL_REPORT_COLUMNS.join(', ')} FROM data WHERE base_id = ?`;
         if (this.#client.queryArrays === undefined) {
           for (const row of await this.#query(sql, [String(baseId)], ms)) reader.add(row as SqlRowLike);
         } else {
