@@ -9,6 +9,8 @@ import { SQL_REPORT_COLUMNS } from '../src/drivers/sql/layout.js';
 import { formatTimestamp } from '../src/propagation/timestamp.js';
 import type { Notification } from '../src/core/payload.js';
 import type { Report } from '../src/report/types.js';
+import { renderJson } from '../src/report/json.js';
+import { pythonPeerMissing, vsPythonRatios } from './python-peer.js';
 import { RENDER_PAIRS, renderRatios } from './render-ratio.js';
 
 const REDIS_URL = process.env.OSPROFILER_BENCH_REDIS ?? 'redis://127.0.0.1:6379/15';
@@ -16,9 +18,26 @@ const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }
 
 /**
  * Same-run ratios of one store's reads (getReport: one sample per round; renderJson: RENDER_PAIRS
- * per round, CPU time), or why they could not be measured.
+ * per round, CPU time; Python's get_report + json.dumps over our getReport + renderJson, one per
+ * Python round, or why Python could not be measured), or why they could not be measured.
  */
-export type ReadRatios = { report: number[]; render: number[] } | { unmeasured: string };
+export type ReadRatios =
+  { report: number[]; render: number[]; vsPython: number[] | { unmeasured: string } } | { unmeasured: string };
+
+/** Rounds of the Python comparison (each Python read of 100k spans takes ~10 s here). */
+const PYTHON_ROUNDS = 3;
+
+/** Python's read + render over ours on trace `baseId` of store `url`, or why it was not measured. */
+async function versusPython(
+  driver: Driver,
+  url: string,
+  baseId: string,
+  modules: string,
+): Promise<number[] | { unmeasured: string }> {
+  const missing = pythonPeerMissing(modules);
+  if (missing !== undefined) return { unmeasured: missing };
+  return vsPythonRatios(url, baseId, PYTHON_ROUNDS, async () => renderJson(await driver.reader!.getReport(baseId)));
+}
 
 /** Wall milliseconds of `fn`. */
 async function wallMs(fn: () => unknown): Promise<number> {
@@ -131,7 +150,8 @@ export async function redisReadRatios(spans: number, rounds: number): Promise<Re
       const kept = (await raw.lrange(key, 0, -1)).map((text) => JSON.parse(text) as unknown);
       return kept.length;
     };
-    return await readRounds(driver, baseId, rawRead, rounds, spans * 2);
+    const ratios = await readRounds(driver, baseId, rawRead, rounds, spans * 2);
+    return { ...ratios, vsPython: await versusPython(driver, REDIS_URL, baseId, 'redis') };
   } finally {
     if (key !== '') await raw.del(key);
     await driver.close?.();
@@ -156,21 +176,23 @@ export async function pgReadRatios(spans: number, rounds: number): Promise<ReadR
   await admin.query(`CREATE DATABASE ${database}`);
   const pool = new pg.Pool({ ...PG, database, max: 1 });
   let driver: Driver | undefined;
+  const url = `postgresql://${PG.user}@${PG.host}:${PG.port}/${database}`;
   try {
-    driver = await createDriver(`postgresql://${PG.user}@${PG.host}:${PG.port}/${database}`, {
+    driver = await createDriver(url, {
       project: 'bench',
       service: 'api',
       readTimeoutMs: 600_000,
       writeTimeoutMs: 600_000,
     });
     const baseId = await writeTrace(driver, spans);
-    const select = `SELECT ${SQL_REPORT_COLUMNS.join(', ')} FROM data WHERE base_id = $1 ORDER BY id`;
+    const select = `SELECT ${SQL_REPORT_COLUMNS.join(', ')} FROM data WHERE base_id = $1`;
     const rawRead = async (): Promise<number> => {
       const { rows } = await pool.query<{ data: string }>(select, [baseId]);
       const kept = rows.map((row) => JSON.parse(row.data) as unknown);
       return kept.length;
     };
-    return await readRounds(driver, baseId, rawRead, rounds, spans * 2);
+    const ratios = await readRounds(driver, baseId, rawRead, rounds, spans * 2);
+    return { ...ratios, vsPython: await versusPython(driver, url, baseId, 'sqlalchemy, psycopg2') };
   } finally {
     await driver?.close?.();
     await pool.end();

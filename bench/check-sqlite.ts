@@ -5,6 +5,7 @@ import { configureWriter } from '../src/drivers/sqlite/insert.js';
 import { createSqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { renderJson } from '../src/report/json.js';
 import type { Report } from '../src/report/types.js';
+import { pythonPeerMissing, vsPythonRatios } from './python-peer.js';
 import { RENDER_PAIRS, renderRatios } from './render-ratio.js';
 import { writeTraceThroughNotifier } from './sqlite-writes.js';
 
@@ -120,14 +121,20 @@ async function pair<T>(a: () => Promise<T>, b: () => Promise<T>, swap: boolean):
  * Read ratios on trace `baseId` of `file`, each pair run back to back `rounds` times (after a
  * warm-up pair): getReport / raw read (which of the two runs first alternates), renderJson /
  * JSON.stringify(report, null, 2) (RENDER_PAIRS per round, see renderRatios), the acceptance's
- * getReport + JSON.stringify / raw read, and Python's 5.2 s / (getReport + renderJson).
+ * getReport + JSON.stringify / raw read; then Python's get_report + json.dumps over our
+ * getReport + renderJson, measured in this run (see python-peer.ts), or why it was not.
  */
 export async function readRatios(
   file: string,
   baseId: string,
   rounds: number,
-): Promise<{ report: number[]; render: number[]; acceptance: number[]; vsPython: number[] }> {
-  const out = { report: [] as number[], render: [] as number[], acceptance: [] as number[], vsPython: [] as number[] };
+): Promise<{
+  report: number[];
+  render: number[];
+  acceptance: number[];
+  vsPython: number[] | { unmeasured: string };
+}> {
+  const out = { report: [] as number[], render: [] as number[], acceptance: [] as number[] };
   for (let r = 0; r <= rounds; r++) {
     const driver = createSqliteDriver(`sqlite:///${file}`, { readonly: true });
     let report: Report | undefined;
@@ -140,7 +147,6 @@ export async function readRatios(
     // runs right after the previous round's garbage or always next to the other's live report.
     const [ours, rawRun] = await pair(read, raw, r % 2 === 1);
     driver.close();
-    const json = await timed(() => renderJson(report!));
     const plain = await timed(() => JSON.stringify(report));
     const render = renderRatios(report!, RENDER_PAIRS, r % 2 === 1);
     report = undefined;
@@ -148,7 +154,19 @@ export async function readRatios(
     out.report.push(ours.wallMs / rawRun.wallMs);
     out.render.push(...render);
     out.acceptance.push((ours.wallMs + plain.wallMs) / rawRun.wallMs);
-    out.vsPython.push(5200 / (ours.wallMs + json.wallMs));
   }
-  return out;
+  const url = `sqlite:///${file}`;
+  const missing = pythonPeerMissing('sqlalchemy');
+  const vsPython =
+    missing !== undefined
+      ? { unmeasured: missing }
+      : await vsPythonRatios(url, baseId, 3, async () => {
+          const driver = createSqliteDriver(url, { readonly: true });
+          try {
+            return renderJson(await driver.getReport(baseId));
+          } finally {
+            driver.close();
+          }
+        });
+  return { ...out, vsPython };
 }
