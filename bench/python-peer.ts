@@ -17,7 +17,7 @@ export function pythonPeerMissing(modules: string): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', `import osprofiler, ${modules}`], { encoding: 'utf8' });
   if (probe.error !== undefined) return `${PYTHON} cannot run (${probe.error.message})`;
   if (probe.status !== 0) {
-    return `${PYTHON} cannot import osprofiler, ${modules} (apt-get install python3-osprofiler python3-sqlalchemy python3-psycopg2)`;
+    return `${PYTHON} cannot import osprofiler, ${modules} (apt-get install python3-osprofiler python3-sqlalchemy python3-psycopg2 python3-redis)`;
   }
   return undefined;
 }
