@@ -10,7 +10,7 @@ import { formatTimestamp } from '../src/propagation/timestamp.js';
 import type { Notification } from '../src/core/payload.js';
 import type { Report } from '../src/report/types.js';
 import { renderJson } from '../src/report/json.js';
-import { pythonPeerMissing, vsPythonRatios } from './python-peer.js';
+import { versusPython } from './python-peer.js';
 import { RENDER_PAIRS, renderRatios } from './render-ratio.js';
 
 const REDIS_URL = process.env.OSPROFILER_BENCH_REDIS ?? 'redis://127.0.0.1:6379/15';
@@ -24,20 +24,9 @@ const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }
 export type ReadRatios =
   { report: number[]; render: number[]; vsPython: number[] | { unmeasured: string } } | { unmeasured: string };
 
-/** Rounds of the Python comparison (each Python read of 100k spans takes ~10 s here). */
-const PYTHON_ROUNDS = 3;
-
-/** Python's read + render over ours on trace `baseId` of store `url`, or why it was not measured. */
-async function versusPython(
-  driver: Driver,
-  url: string,
-  baseId: string,
-  modules: string,
-): Promise<number[] | { unmeasured: string }> {
-  const missing = pythonPeerMissing(modules);
-  if (missing !== undefined) return { unmeasured: missing };
-  return vsPythonRatios(url, baseId, PYTHON_ROUNDS, async () => renderJson(await driver.reader!.getReport(baseId)));
-}
+/** Our getReport + renderJson of trace `baseId`, the work Python's side times. */
+const readAndRender = (driver: Driver, baseId: string) => async (): Promise<string> =>
+  renderJson(await driver.reader!.getReport(baseId));
 
 /** Wall milliseconds of `fn`. */
 async function wallMs(fn: () => unknown): Promise<number> {
@@ -151,7 +140,7 @@ export async function redisReadRatios(spans: number, rounds: number): Promise<Re
       return kept.length;
     };
     const ratios = await readRounds(driver, baseId, rawRead, rounds, spans * 2);
-    return { ...ratios, vsPython: await versusPython(driver, REDIS_URL, baseId, 'redis') };
+    return { ...ratios, vsPython: await versusPython(REDIS_URL, baseId, 'redis', readAndRender(driver, baseId)) };
   } finally {
     if (key !== '') await raw.del(key);
     await driver.close?.();
@@ -192,7 +181,10 @@ export async function pgReadRatios(spans: number, rounds: number): Promise<ReadR
       return kept.length;
     };
     const ratios = await readRounds(driver, baseId, rawRead, rounds, spans * 2);
-    return { ...ratios, vsPython: await versusPython(driver, url, baseId, 'sqlalchemy, psycopg2') };
+    return {
+      ...ratios,
+      vsPython: await versusPython(url, baseId, 'sqlalchemy, psycopg2', readAndRender(driver, baseId)),
+    };
   } finally {
     await driver?.close?.();
     await pool.end();

@@ -5,7 +5,7 @@ import { configureWriter } from '../src/drivers/sqlite/insert.js';
 import { createSqliteDriver } from '../src/drivers/sqlite/driver.js';
 import { renderJson } from '../src/report/json.js';
 import type { Report } from '../src/report/types.js';
-import { pythonPeerMissing, vsPythonRatios } from './python-peer.js';
+import { versusPython } from './python-peer.js';
 import { RENDER_PAIRS, renderRatios } from './render-ratio.js';
 import { writeTraceThroughNotifier } from './sqlite-writes.js';
 
@@ -156,17 +156,13 @@ export async function readRatios(
     out.acceptance.push((ours.wallMs + plain.wallMs) / rawRun.wallMs);
   }
   const url = `sqlite:///${file}`;
-  const missing = pythonPeerMissing('sqlalchemy');
-  const vsPython =
-    missing !== undefined
-      ? { unmeasured: missing }
-      : await vsPythonRatios(url, baseId, 3, async () => {
-          const driver = createSqliteDriver(url, { readonly: true });
-          try {
-            return renderJson(await driver.getReport(baseId));
-          } finally {
-            driver.close();
-          }
-        });
+  const vsPython = await versusPython(url, baseId, 'sqlalchemy', async () => {
+    const driver = createSqliteDriver(url, { readonly: true });
+    try {
+      return renderJson(await driver.getReport(baseId));
+    } finally {
+      driver.close();
+    }
+  });
   return { ...out, vsPython };
 }

@@ -8,12 +8,14 @@ import { fileURLToPath } from 'node:url';
 // earlier on PATH usually lacks it.
 const PYTHON = process.env.OSPROFILER_BENCH_PYTHON ?? '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./python-report.py', import.meta.url));
+/** Rounds of the comparison (each Python read of 100k spans takes ~10 s here). */
+const PYTHON_ROUNDS = 3;
 
 /** One timed Python read, or why Python could not do it. */
-export type PythonRead = { ms: number; sha256: string; chars: number } | { unmeasured: string };
+type PythonRead = { ms: number; sha256: string; chars: number } | { unmeasured: string };
 
 /** Why the Python peer cannot read `modules`' stores here, or undefined when it can. */
-export function pythonPeerMissing(modules: string): string | undefined {
+function pythonPeerMissing(modules: string): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', `import osprofiler, ${modules}`], { encoding: 'utf8' });
   if (probe.error !== undefined) return `${PYTHON} cannot run (${probe.error.message})`;
   if (probe.status !== 0) {
@@ -23,7 +25,7 @@ export function pythonPeerMissing(modules: string): string | undefined {
 }
 
 /** Python's get_report + json.dumps of trace `baseId` in store `url`, timed inside Python. */
-export function pythonRead(url: string, baseId: string): PythonRead {
+function pythonRead(url: string, baseId: string): PythonRead {
   const run = spawnSync(PYTHON, [SCRIPT, url, baseId], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (run.status !== 0) {
     const why = run.error?.message ?? run.stderr.trim().split('\n').at(-1) ?? `exit ${run.status}`;
@@ -33,7 +35,7 @@ export function pythonRead(url: string, baseId: string): PythonRead {
 }
 
 /** The SHA-256 and length Python's line reports, of our rendered text (ASCII, as Python's). */
-export function digestOf(text: string): { sha256: string; chars: number } {
+function digestOf(text: string): { sha256: string; chars: number } {
   return { sha256: createHash('sha256').update(text, 'utf8').digest('hex'), chars: text.length };
 }
 
@@ -42,7 +44,7 @@ export function digestOf(text: string): { sha256: string; chars: number } {
  * trace and returns the text), the two back to back, which runs first alternating. Fails the
  * figure when the two texts differ: then the sides did not do the same work.
  */
-export async function vsPythonRatios(
+async function vsPythonRatios(
   url: string,
   baseId: string,
   rounds: number,
@@ -71,4 +73,19 @@ export async function vsPythonRatios(
     ratios.push(python.ms / oursMs);
   }
   return ratios;
+}
+
+/**
+ * Python's read + render time over ours on trace `baseId` of store `url` (PYTHON_ROUNDS samples),
+ * or why it was not measured; `modules` are the Python clients that store needs.
+ */
+export async function versusPython(
+  url: string,
+  baseId: string,
+  modules: string,
+  ours: () => Promise<string>,
+): Promise<number[] | { unmeasured: string }> {
+  const missing = pythonPeerMissing(modules);
+  if (missing !== undefined) return { unmeasured: missing };
+  return vsPythonRatios(url, baseId, PYTHON_ROUNDS, ours);
 }
