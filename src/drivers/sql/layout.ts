@@ -199,6 +199,23 @@ export function decodeDataColumn(value: unknown): Record<string, unknown> | unde
   return isObject(current) ? current : undefined;
 }
 
+/**
+ * {@link decodeDataColumn} for a `data` value whose outer JSON level was already decoded (SQLite's
+ * `json()` of a stored text it found strict JSON): a string is parsed once more, any other value
+ * must be the object itself. Gives what decodeDataColumn gives for the stored text. Never throws.
+ */
+export function decodeDataColumnOnce(value: unknown): Record<string, unknown> | undefined {
+  let parsed = value;
+  if (typeof parsed === 'string') {
+    try {
+      parsed = JSON.parse(parsed);
+    } catch {
+      return undefined;
+    }
+  }
+  return isObject(parsed) ? parsed : undefined;
+}
+
 /** A row read back: the notification rebuilt from it, with what the report takes from it. */
 export interface ParsedSqlRow {
   /** `{name, base_id, trace_id, parent_id, timestamp, …data, project, service}` */
@@ -279,7 +296,36 @@ export class SqlReportReader {
     name: unknown,
     data: unknown,
   ): boolean {
-    const rawPayload = decodeDataColumn(data);
+    return this.#addRow(timestamp, parentId, traceId, project, host, service, name, decodeDataColumn(data));
+  }
+
+  /**
+   * {@link addColumns} for a row whose `data` has had its outer JSON level decoded already (see
+   * {@link decodeDataColumnOnce}).
+   */
+  addColumnsDecodedOnce(
+    timestamp: unknown,
+    parentId: unknown,
+    traceId: unknown,
+    project: unknown,
+    host: unknown,
+    service: unknown,
+    name: unknown,
+    data: unknown,
+  ): boolean {
+    return this.#addRow(timestamp, parentId, traceId, project, host, service, name, decodeDataColumnOnce(data));
+  }
+
+  #addRow(
+    timestamp: unknown,
+    parentId: unknown,
+    traceId: unknown,
+    project: unknown,
+    host: unknown,
+    service: unknown,
+    name: unknown,
+    rawPayload: Record<string, unknown> | undefined,
+  ): boolean {
     if (rawPayload === undefined) {
       this.#corrupt++;
       return false;

@@ -11,14 +11,7 @@ import type { Notification } from '../../core/payload.js';
 import type { Report, TraceSummary } from '../../report/types.js';
 import { describeStore, parseSqliteConnectionString, type SqliteLocation } from './default-location.js';
 import type { Driver, TraceReader, DriverOptions } from '../driver.js';
-import {
-  SQL_COLUMNS,
-  SQL_REPORT_COLUMNS,
-  SqlReportReader,
-  createIndexSql,
-  createTableSql,
-  decodeDataColumn,
-} from '../sql/layout.js';
+import { SQL_COLUMNS, SqlReportReader, createIndexSql, createTableSql, decodeDataColumn } from '../sql/layout.js';
 import { configureWriter, createBatchInserter } from './insert.js';
 import { BatchEncoder, type EncodedBatch } from './encoded-batch.js';
 import { SqliteWriterThread } from './writer.js';
@@ -32,6 +25,7 @@ import type {
   TraceSearchSource,
 } from '../trace-overview.js';
 import { searchSqliteTraces } from './search.js';
+import { readReportRows } from './report-rows.js';
 
 /** Options of the SQLite driver, beyond every driver's. */
 export interface SqliteDriverOptions extends DriverOptions {
@@ -235,30 +229,17 @@ export class SqliteDriver implements Driver, TraceReader, TraceOverviewSource, T
     (this.#insertInline ??= createBatchInserter(this.#db))(batch);
   }
 
-  /** The report of one trace, from one indexed query streamed row by row (an empty report if unknown). */
+  /** The report of one trace, read in pages of one indexed query each, in one snapshot (an empty report if unknown). */
   async getReport(baseId: string): Promise<Report> {
     const reader = new SqlReportReader();
-    // why: raw (array) rows fed column by column are several times faster than better-sqlite3's
-    // own row objects, which matters for traces of 100k notifications.
-    const rows = this.#db
-      .prepare<[string], unknown[]>(`SELECT ${SQL_REPORT_COLUMNS.join(', ')} FROM data WHERE base_id = ? ORDER BY id`)
-      .raw(true)
-      .iterate(String(baseId));
-    let read = 0;
-    try {
-      // v holds the SQL_REPORT_COLUMNS, in that order
-      for (const v of rows) {
-        reader.addColumns(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-        read++;
-      }
-    } catch (error) {
+    const { read, stoppedBy } = readReportRows(this.#db, String(baseId), reader);
+    if (stoppedBy !== undefined) {
       // why: a damaged file fails the query at the first bad page; the rows before it are good,
       // and showing them (saying what happened) beats showing nothing.
-      if (read === 0) throw error;
       logRateLimited(
         'warn',
         `sqlite-read-damaged:${this.path}`,
-        `osprofiler: reading trace ${baseId} stopped at damage in ${this.path} (${(error as Error).message}); showing the ${read} row(s) read before it`,
+        `osprofiler: reading trace ${baseId} stopped at damage in ${this.path} (${stoppedBy.message}); showing the ${read} row(s) read before it`,
       );
     }
     this.stats.lastReportSkipped = reader.skipped;
