@@ -285,6 +285,7 @@ export class SqlReportReader {
   /**
    * Feeds one row given as its column values (as a raw SELECT of {@link SQL_REPORT_COLUMNS}
    * returns them): the same as {@link add} without building row or record objects.
+   * `dataDecodedOnce`: `data` has had its outer JSON level decoded already (see {@link decodeDataColumnOnce}).
    */
   addColumns(
     timestamp: unknown,
@@ -295,37 +296,9 @@ export class SqlReportReader {
     service: unknown,
     name: unknown,
     data: unknown,
+    dataDecodedOnce = false,
   ): boolean {
-    return this.#addRow(timestamp, parentId, traceId, project, host, service, name, decodeDataColumn(data));
-  }
-
-  /**
-   * {@link addColumns} for a row whose `data` has had its outer JSON level decoded already (see
-   * {@link decodeDataColumnOnce}).
-   */
-  addColumnsDecodedOnce(
-    timestamp: unknown,
-    parentId: unknown,
-    traceId: unknown,
-    project: unknown,
-    host: unknown,
-    service: unknown,
-    name: unknown,
-    data: unknown,
-  ): boolean {
-    return this.#addRow(timestamp, parentId, traceId, project, host, service, name, decodeDataColumnOnce(data));
-  }
-
-  #addRow(
-    timestamp: unknown,
-    parentId: unknown,
-    traceId: unknown,
-    project: unknown,
-    host: unknown,
-    service: unknown,
-    name: unknown,
-    rawPayload: Record<string, unknown> | undefined,
-  ): boolean {
+    const rawPayload = dataDecodedOnce ? decodeDataColumnOnce(data) : decodeDataColumn(data);
     if (rawPayload === undefined) {
       this.#corrupt++;
       return false;

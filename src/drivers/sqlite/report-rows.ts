@@ -112,10 +112,7 @@ function readPage(
     return readPageRowByRow(rows, baseId, after, reader);
   }
   if (!inIdOrder(parsed)) parsed.sort((a, b) => (a[0] as number) - (b[0] as number));
-  for (const r of parsed) {
-    if (r[8] === 1) reader.addColumnsDecodedOnce(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[9]);
-    else reader.addColumns(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[9]);
-  }
+  for (const r of parsed) reader.addColumns(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[9], r[8] === 1);
   return { read: parsed.length, lastId };
 }
 
