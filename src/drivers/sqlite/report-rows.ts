@@ -81,7 +81,8 @@ function endReadTransaction(db: Db): void {
     try {
       db.prepare(end).run();
     } catch {
-      // ROLLBACK is tried next; a connection left in a transaction sits on a damaged file, where writes fail anyway
+      // ROLLBACK is tried next; a connection still in a transaction after both sits on a damaged
+      // file, where writes fail anyway
     }
   }
 }

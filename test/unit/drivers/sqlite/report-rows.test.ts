@@ -119,6 +119,10 @@ describe('SQLite getReport paged read', () => {
       assert.equal(driver.stats.lastReportSkipped, expected.skipped);
       assert.equal(report.children.length, spans);
       assert.equal(rowByRowPages(path), 0, 'every page went through the page query');
+      assert.ok(
+        logged.some((line) => line.includes(`${expected.skipped} corrupt row(s) of trace ${BASE} skipped`)),
+        'the user is told how many rows were skipped',
+      );
     } finally {
       driver.close();
     }
@@ -137,10 +141,7 @@ describe('SQLite getReport paged read', () => {
       assert.deepEqual(report, rowByRowReport(path).report);
       const blobRow = report.children
         .flatMap((n) => Object.values(n.info))
-        .filter((v) => {
-          const info = (v as { info?: { host?: unknown } } | null)?.info;
-          return info?.host === 'b';
-        });
+        .filter((v) => (v as { info?: { host?: unknown } } | null)?.info?.host === 'b');
       assert.equal(blobRow.length, 1, 'the BLOB row is decoded as the row-by-row read decodes it');
       assert.equal(rowByRowPages(path), 1, 'only the page with the BLOB was read row by row');
     } finally {
