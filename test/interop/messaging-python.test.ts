@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,28 +20,16 @@ import type { Notification } from '../../src/core/payload.js';
 import type { Report } from '../../src/report/types.js';
 import { bin, ensureBuilt } from '../helpers/built-bin.js';
 import { startCollector } from '../helpers/bin-process.js';
-import { optionalBinary, requireService } from '../helpers/services.js';
+import { requireService } from '../helpers/services.js';
+import { python, pythonLacks } from '../helpers/python-peer.js';
 import { amqpProbe } from '../helpers/rabbitmq.js';
 import { createTestVhost, vhostSkip, type TestVhost } from '../helpers/rabbitmq-vhost.js';
 
 const run = promisify(execFile);
 const peer = fileURLToPath(new URL('./python/messaging_peer.py', import.meta.url));
-const cli = optionalBinary('osprofiler', 'apt-get install -y python3-osprofiler');
-// the interpreter Debian's osprofiler CLI runs on (its shebang): the one python3-oslo.messaging is installed for
-const python = cli.path === undefined ? undefined : /^#!\s*(\S+)/.exec(readFileSync(cli.path, 'utf8'))?.[1];
-
-async function pythonSkip(): Promise<string | false> {
-  if (python === undefined) return 'the Python osprofiler CLI is not installed (apt-get install -y python3-osprofiler)';
-  try {
-    await run(python, ['-c', 'import oslo_messaging, osprofiler']);
-    return false;
-  } catch {
-    return `oslo.messaging is not installed for ${python} (apt-get install -y python3-oslo.messaging)`;
-  }
-}
-
 const rabbit = await requireService('RabbitMQ on 127.0.0.1:5672', amqpProbe('amqp://guest:guest@127.0.0.1:5672/'));
-const skip = rabbit.skip || vhostSkip || (await pythonSkip());
+const skip =
+  rabbit.skip || vhostSkip || (await pythonLacks('oslo_messaging, osprofiler', 'python3-oslo.messaging'));
 
 registerDriver('messaging', createMessagingDriver);
 

@@ -2,7 +2,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { runWithProfiler } from '../../src/core/current.js';
@@ -15,29 +14,15 @@ import { setNotifier } from '../../src/notifier/notifier.js';
 import { Profiler } from '../../src/core/profiler.js';
 import type { Notification } from '../../src/core/payload.js';
 import { formatTimestamp } from '../../src/propagation/timestamp.js';
-import { optionalBinary, requireService, servicesRequired, tcpProbe } from '../helpers/services.js';
+import { requireService, tcpProbe } from '../helpers/services.js';
+import { python, pythonCli, pythonLacks } from '../helpers/python-peer.js';
 import { mysqlAdmin, pgAdmin } from '../helpers/sql-admin.js';
 
 const run = promisify(execFile);
-const cli = optionalBinary('osprofiler', 'apt-get install -y python3-osprofiler');
-// the interpreter the CLI runs on (its shebang), for the Python-side writer
-const python = cli.path === undefined ? undefined : /^#!\s*(\S+)/.exec(readFileSync(cli.path, 'utf8'))?.[1];
-
 registerDriver('redis', createRedisDriver);
 for (const scheme of SQL_SCHEMES) registerDriver(scheme, createSqlDriver);
 
-async function pythonHas(modules: string): Promise<string | false> {
-  if (python === undefined) return 'the Python osprofiler CLI is not installed';
-  try {
-    await run(python, ['-c', `import ${modules}`]);
-    return false;
-  } catch {
-    const why = `Python modules ${modules} are not installed for ${python}`;
-    // why: CI installs them (.ci/run); there a missing module must not quietly skip the store
-    if (servicesRequired) throw new Error(`${why}, and OSPROFILER_REQUIRE_SERVICES=1 requires them.`);
-    return why;
-  }
-}
+const cli = pythonCli;
 
 const PG_DB = 'osprofiler_pycli';
 const MY_DB = 'osprofiler_pycli';
@@ -56,7 +41,7 @@ const stores: Store[] = [
     skip:
       cli.skip ||
       (await requireService('Redis on 127.0.0.1:6379', tcpProbe('127.0.0.1', 6379))).skip ||
-      (await pythonHas('redis')),
+      (await pythonLacks('redis', 'python3-redis')),
     setUp: async () => {
       const raw = new Redis({ host: '127.0.0.1', port: 6379, db: 7 });
       await raw.flushdb();
@@ -74,7 +59,7 @@ const stores: Store[] = [
     skip:
       cli.skip ||
       (await requireService('PostgreSQL on 127.0.0.1:5432', tcpProbe('127.0.0.1', 5432))).skip ||
-      (await pythonHas('sqlalchemy, psycopg2')),
+      (await pythonLacks('sqlalchemy, psycopg2', 'python3-sqlalchemy python3-psycopg2')),
     setUp: async () => {
       await pgAdmin(`DROP DATABASE IF EXISTS ${PG_DB}`);
       await pgAdmin(`CREATE DATABASE ${PG_DB}`);
@@ -89,7 +74,7 @@ const stores: Store[] = [
     skip:
       cli.skip ||
       (await requireService('MariaDB/MySQL on 127.0.0.1:3306', tcpProbe('127.0.0.1', 3306))).skip ||
-      (await pythonHas('sqlalchemy, pymysql')),
+      (await pythonLacks('sqlalchemy, pymysql', 'python3-sqlalchemy python3-pymysql')),
     setUp: async () => {
       await mysqlAdmin(`DROP DATABASE IF EXISTS ${MY_DB}`);
       await mysqlAdmin(`CREATE DATABASE ${MY_DB}`);
