@@ -1,4 +1,5 @@
 // Per-trace summaries a store can compute itself (one aggregate query), used by `osprofiler trace list`.
+import { msBetween, parseTimestampParts } from '../propagation/timestamp.js';
 
 /**
  * One line of `osprofiler trace list`: a trace summarised by the store itself (one aggregate
@@ -21,6 +22,36 @@ export interface TraceOverview {
   notifications: number;
   /** The error type of a failed point (`info.etype` of a stop), or null. */
   error: string | null;
+}
+
+/** What a store's aggregate gives for one trace, before it is a {@link TraceOverview}. */
+export interface TraceAggregate {
+  base_id: unknown;
+  /** MIN(timestamp) and MAX(timestamp). */
+  started: unknown;
+  finished: unknown;
+  spans: unknown;
+  notifications: unknown;
+  services: readonly string[];
+  error: unknown;
+}
+
+/** A TraceOverview from a store's aggregate: the duration from its first and last timestamps, services sorted. */
+export function traceOverview(aggregate: TraceAggregate): TraceOverview {
+  const started = String(aggregate.started ?? '');
+  const finished = String(aggregate.finished ?? '');
+  const from = parseTimestampParts(started);
+  const to = parseTimestampParts(finished);
+  return {
+    base_id: String(aggregate.base_id),
+    timestamp: started,
+    finished,
+    durationMs: from !== undefined && to !== undefined ? msBetween(from, to) : null,
+    services: [...aggregate.services].sort(),
+    spans: Number(aggregate.spans ?? 0),
+    notifications: Number(aggregate.notifications ?? 0),
+    error: aggregate.error === null || aggregate.error === undefined ? null : String(aggregate.error),
+  };
 }
 
 /** Options of {@link TraceOverviewSource.listTraceOverviews}. */

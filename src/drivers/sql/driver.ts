@@ -7,7 +7,14 @@ import type { Notification } from '../../core/payload.js';
 import type { Report, TraceSummary } from '../../report/types.js';
 import type { Driver, TraceReader, DriverOptions } from '../driver.js';
 import { deadlinesOf, withDeadline, type Deadlines } from '../deadline.js';
+import {
+  traceOverview,
+  type TraceOverview,
+  type TraceOverviewOptions,
+  type TraceOverviewSource,
+} from '../trace-overview.js';
 import type { SqlClientLike } from './clients.js';
+import { errorCandidatesSql, OVERVIEW_AGGREGATE_SQL, serviceName, TraceErrors } from './overview.js';
 import {
   SQL_COLUMNS,
   SQL_INSERT_COLUMNS,
@@ -54,9 +61,11 @@ const NO_TABLE = new Set<unknown>(['42P01', 1146]);
  * again once it is back, creating the table then if needed. All I/O runs outside any trace.
  * @since 0.1.0
  */
-export class SqlDriver implements Driver, TraceReader {
+export class SqlDriver implements Driver, TraceReader, TraceOverviewSource {
   /** This store can be read back (trace show, trace list, ui). */
   readonly reader: TraceReader = this;
+  /** Per-trace summaries for `trace list` and the trace browser's columns and filters. */
+  readonly overviews: TraceOverviewSource = this;
   readonly scheme: string;
   readonly stats: SqlDriverStats = { unwritable: 0, lastReportSkipped: 0 };
   readonly #client: SqlClientLike;
@@ -203,31 +212,88 @@ export class SqlDriver implements Driver, TraceReader {
    * no error list; no write-time filter is needed): `{base_id, timestamp}` of their start, oldest first.
    */
   async listErrorTraces(): Promise<TraceSummary[]> {
+    const overviews = await this.listTraceOverviews({ errorsOnly: true });
+    return overviews.map((o) => ({ base_id: o.base_id, timestamp: o.timestamp }));
+  }
+
+  /**
+   * Per-trace summaries (start, duration, services, points, error), oldest first; with `limit`,
+   * the most recent ones. One aggregate query, one for the services of the traces listed and
+   * one for the stops that may hold an error (decoded here, as the SQLite store's query does).
+   */
+  async listTraceOverviews(options: TraceOverviewOptions = {}): Promise<TraceOverview[]> {
     return this.#read(
-      'list error traces',
+      'list traces',
       async (ms) => {
-        const text = this.#client.dialect === 'postgresql' ? 'data::text' : 'CAST(data AS CHAR)';
-        const candidates = await this.#query(
-          `SELECT base_id, data FROM data WHERE name LIKE '%stop' AND ${text} LIKE '%etype%'`,
+        const errors = new TraceErrors();
+        for (const row of await this.#query(errorCandidatesSql(this.#client.dialect), [], ms)) errors.add(row);
+        const limit = options.limit !== undefined && options.limit >= 0 ? Math.floor(options.limit) : undefined;
+        let rows: Row[];
+        if (options.errorsOnly === true) {
+          rows = await this.#queryIn(
+            errors.ids(),
+            (marks) => `${OVERVIEW_AGGREGATE_SQL} AND base_id IN (${marks}) GROUP BY base_id`,
+            ms,
+          );
+        } else {
+          const newest = `${OVERVIEW_AGGREGATE_SQL} GROUP BY base_id ORDER BY started DESC, base_id DESC`;
+          rows = await this.#query(
+            limit === undefined ? newest : `${newest} LIMIT ?`,
+            limit === undefined ? [] : [limit],
+            ms,
+          );
+        }
+        rows.sort((a, b) => compareText(a.started, b.started) || compareText(a.base_id, b.base_id));
+        if (limit !== undefined && rows.length > limit) rows = rows.slice(rows.length - limit);
+        const services = new Map<string, Set<string>>();
+        const servicesSql = 'SELECT DISTINCT base_id, project, service FROM data WHERE base_id';
+        // why: an unbounded listing holds every trace, so one query over all is cheaper than chunks of ids
+        const serviceRows =
+          limit === undefined && options.errorsOnly !== true
+            ? await this.#query(`${servicesSql} IS NOT NULL`, [], ms)
+            : await this.#queryIn(
+                rows.map((row) => String(row.base_id)),
+                (marks) => `${servicesSql} IN (${marks})`,
+                ms,
+              );
+        for (const row of serviceRows) {
+          const name = serviceName(row.project, row.service);
+          if (name === null) continue;
+          const id = String(row.base_id);
+          const set = services.get(id);
+          if (set === undefined) services.set(id, new Set([name]));
+          else set.add(name);
+        }
+        return rows.map((row) => {
+          const id = String(row.base_id);
+          return traceOverview({
+            base_id: id,
+            started: row.started,
+            finished: row.finished,
+            spans: row.spans,
+            notifications: row.notifications,
+            services: [...(services.get(id) ?? [])],
+            error: errors.of(id),
+          });
+        });
+      },
+      () => [],
+    );
+  }
+
+  /** Number of traces in the store. */
+  async countTraces(): Promise<number> {
+    return this.#read(
+      'count traces',
+      async (ms) => {
+        const [row] = await this.#query(
+          'SELECT COUNT(DISTINCT base_id) AS n FROM data WHERE base_id IS NOT NULL',
           [],
           ms,
         );
-        const ids = new Set<string>();
-        for (const row of candidates) {
-          const etype = (decodeDataColumn(row.data)?.info as { etype?: unknown } | undefined)?.etype;
-          if (etype !== undefined && etype !== null && typeof row.base_id === 'string') ids.add(row.base_id);
-        }
-        const all = [...ids];
-        const out: TraceSummary[] = [];
-        for (let i = 0; i < all.length; i += IN_CHUNK) {
-          const chunk = all.slice(i, i + IN_CHUNK);
-          const sql = `SELECT base_id, MIN(timestamp) AS timestamp FROM data WHERE base_id IN (${chunk.map(() => '?').join(', ')}) GROUP BY base_id`;
-          for (const row of await this.#query(sql, chunk, ms))
-            out.push({ base_id: String(row.base_id), timestamp: row.timestamp });
-        }
-        return out.sort((a, b) => compareText(a.timestamp, b.timestamp) || compareText(a.base_id, b.base_id));
+        return Number(row?.n ?? 0);
       },
-      () => [],
+      () => 0,
     );
   }
 
@@ -288,6 +354,16 @@ export class SqlDriver implements Driver, TraceReader {
     } catch (error) {
       throw this.#unavailable('query failed', error);
     }
+  }
+
+  /** The rows of `sqlFor(placeholders)` for `ids`, IN_CHUNK ids a query. */
+  async #queryIn(ids: readonly string[], sqlFor: (marks: string) => string, ms: number): Promise<Row[]> {
+    const rows: Row[] = [];
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      const chunk = ids.slice(i, i + IN_CHUNK);
+      rows.push(...(await this.#query(sqlFor(chunk.map(() => '?').join(', ')), chunk, ms)));
+    }
+    return rows;
   }
 
   async #createSchema(): Promise<void> {

@@ -1,6 +1,5 @@
 // The SQLite aggregate query behind SqliteDriver.listTraceOverviews and its row mapping.
-import { msBetween, parseTimestampParts } from '../../propagation/timestamp.js';
-import type { TraceOverview } from '../trace-overview.js';
+import { traceOverview, type TraceOverview } from '../trace-overview.js';
 
 // why: "project-service" is how OpenStack names a service (OTLP's service.name uses the same).
 export const SERVICE_EXPR =
@@ -29,25 +28,20 @@ export function overviewSql(errorsOnly: boolean): string {
 
 /** A result row of {@link overviewSql} as a TraceOverview. */
 export function toOverview(row: Record<string, unknown>): TraceOverview {
-  const started = String(row.started ?? '');
-  const finished = String(row.finished ?? '');
-  const from = parseTimestampParts(started);
-  const to = parseTimestampParts(finished);
   let services: string[] = [];
   try {
     const parsed = JSON.parse(String(row.services ?? '[]')) as unknown[];
-    services = parsed.filter((s): s is string => typeof s === 'string').sort();
+    services = parsed.filter((s): s is string => typeof s === 'string');
   } catch {
     // json_group_array always yields valid JSON; an empty list is the safe fallback
   }
-  return {
-    base_id: String(row.base_id),
-    timestamp: started,
-    finished,
-    durationMs: from !== undefined && to !== undefined ? msBetween(from, to) : null,
+  return traceOverview({
+    base_id: row.base_id,
+    started: row.started,
+    finished: row.finished,
     services,
-    spans: Number(row.spans ?? 0),
-    notifications: Number(row.notifications ?? 0),
-    error: row.error === null || row.error === undefined ? null : String(row.error),
-  };
+    spans: row.spans,
+    notifications: row.notifications,
+    error: row.error,
+  });
 }
