@@ -28,8 +28,7 @@ import { createTestVhost, vhostSkip, type TestVhost } from '../helpers/rabbitmq-
 const run = promisify(execFile);
 const peer = fileURLToPath(new URL('./python/messaging_peer.py', import.meta.url));
 const rabbit = await requireService('RabbitMQ on 127.0.0.1:5672', amqpProbe('amqp://guest:guest@127.0.0.1:5672/'));
-const skip =
-  rabbit.skip || vhostSkip || (await pythonLacks('oslo_messaging, osprofiler', 'python3-oslo.messaging'));
+const skip = rabbit.skip || vhostSkip || (await pythonLacks('oslo_messaging, osprofiler', 'python3-oslo.messaging'));
 
 registerDriver('messaging', createMessagingDriver);
 

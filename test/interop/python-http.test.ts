@@ -10,14 +10,13 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
-import { createNotifier, setNotifier, trace, type Notifier, type Report, type ReportNode } from '../../src/index.js';
+import { createNotifier, setNotifier, trace, type Notifier } from '../../src/index.js';
 import { startTrace, wrapListener } from '../../src/web.js';
 import { createRedisDriver } from '../../src/drivers/redis/driver.js';
-import { renderJson } from '../../src/report/json.js';
 import type { Driver } from '../../src/drivers/driver.js';
 import { requireService, tcpProbe } from '../helpers/services.js';
 import { python, pythonCli, pythonLacks } from '../helpers/python-peer.js';
+import { flushRedis, onlyChild, readByBothClis } from '../helpers/mixed-trace.js';
 
 const run = promisify(execFile);
 const peer = fileURLToPath(new URL('./python/http_peer.py', import.meta.url));
@@ -29,29 +28,6 @@ const skip =
   (await requireService('Redis on 127.0.0.1:6379', tcpProbe('127.0.0.1', 6379))).skip ||
   (await pythonLacks('redis, webob', 'python3-redis python3-webob'));
 
-async function flushStore(): Promise<void> {
-  const redis = new Redis(STORE);
-  try {
-    await redis.flushdb();
-  } finally {
-    redis.disconnect();
-  }
-}
-
-/** The node whose parent is `parent`, named `name`, from `project`; fails when not exactly one. */
-function child(parent: { children: ReportNode[] }, name: string, project: string): ReportNode {
-  const found = parent.children.filter((node) => node.info.name === name && node.info.project === project);
-  const seen = parent.children.map((node) => `${String(node.info.name)}@${String(node.info.project)}`);
-  assert.equal(found.length, 1, `one ${name}@${project} expected among [${seen.join(', ')}]`);
-  return found[0]!;
-}
-
-/** Python's `osprofiler trace show --json` of the trace, as printed. */
-async function pythonShows(baseId: string): Promise<string> {
-  const { stdout } = await run(pythonCli.path!, ['trace', 'show', '--json', '--connection-string', STORE, baseId]);
-  return stdout;
-}
-
 describe('a live trace across Node and Python services (Python OSProfiler 3.4.3)', { skip }, () => {
   let keystone: ChildProcessWithoutNullStreams;
   let keystoneUrl: string;
@@ -61,7 +37,7 @@ describe('a live trace across Node and Python services (Python OSProfiler 3.4.3)
   let reader: Driver;
 
   before(async () => {
-    await flushStore();
+    await flushRedis(STORE);
     notifier = createNotifier(STORE, { project: 'nova', service: 'api', host: 'node-host', flushIntervalMs: 5 });
     setNotifier(notifier);
     reader = await createRedisDriver(STORE);
@@ -97,32 +73,24 @@ describe('a live trace across Node and Python services (Python OSProfiler 3.4.3)
     setNotifier(undefined);
     await notifier?.shutdown();
     await reader?.close?.();
-    await flushStore().catch(() => {});
+    await flushRedis(STORE).catch(() => {});
   });
-
-  /** Our report of the trace, after our spans are stored; asserts Python's CLI prints the same bytes. */
-  async function bothRead(baseId: string): Promise<Report> {
-    await notifier.flush();
-    const ours = await reader.reader!.getReport(baseId);
-    assert.equal(await pythonShows(baseId), `${renderJson(ours)}\n`);
-    return ours;
-  }
 
   it('Node script → Python service → Node service: one tree, the same JSON from both CLIs', async () => {
     const url = `${keystoneUrl}/v3/users?next=${encodeURIComponent(novaUrl)}`;
     const { traceId, result } = await startTrace(KEY, async () => (await fetch(url)).json());
     assert.deepEqual(result, { traced: true, onward: '[{"id":1}]' });
 
-    const report = await bothRead(traceId);
+    const report = await readByBothClis(notifier, reader.reader!, STORE, traceId);
     assert.equal(report.children.length, 1);
-    const call = child(report, 'http', 'nova');
-    const wsgi = child(call, 'wsgi', 'keystone');
+    const call = onlyChild(report, 'http', 'project', 'nova');
+    const wsgi = onlyChild(call, 'wsgi', 'project', 'keystone');
     assert.equal(wsgi.parent_id, call.trace_id, "Python's span hangs under the request that carried the headers");
     assert.equal(wsgi.info.host, hostname(), "Python's profiler records the machine's hostname, as ours does");
-    child(wsgi, 'db', 'keystone');
-    const api = child(wsgi, 'wsgi', 'nova');
+    onlyChild(wsgi, 'db', 'project', 'keystone');
+    const api = onlyChild(wsgi, 'wsgi', 'project', 'nova');
     assert.equal(api.parent_id, wsgi.trace_id, "get_trace_id_headers names Python's wsgi span as the parent");
-    child(api, 'db', 'nova');
+    onlyChild(api, 'db', 'project', 'nova');
     assert.deepEqual(Object.keys(report.stats).sort(), ['db', 'http', 'wsgi']);
     assert.equal(report.stats.wsgi!.count, 2);
   });
@@ -132,9 +100,9 @@ describe('a live trace across Node and Python services (Python OSProfiler 3.4.3)
     const called = JSON.parse(stdout) as { base_id: string; status: number; body: string };
     assert.deepEqual([called.status, called.body], [200, '[{"id":1}]']);
 
-    const report = await bothRead(called.base_id);
-    const client = child(report, 'client', 'openstackclient');
-    const api = child(client, 'wsgi', 'nova');
+    const report = await readByBothClis(notifier, reader.reader!, STORE, called.base_id);
+    const client = onlyChild(report, 'client', 'project', 'openstackclient');
+    const api = onlyChild(client, 'wsgi', 'project', 'nova');
     assert.equal(api.parent_id, client.trace_id);
     assert.deepEqual(api.info['meta.raw_payload.wsgi-start'], {
       name: 'wsgi-start',
@@ -149,14 +117,14 @@ describe('a live trace across Node and Python services (Python OSProfiler 3.4.3)
         host: hostname(),
       },
     });
-    child(api, 'db', 'nova');
+    onlyChild(api, 'db', 'project', 'nova');
   });
 
   it('a key the other side does not hold traces nothing there, and the request is answered as usual', async () => {
     const url = `${keystoneUrl}/v3/users`;
     const { traceId, result } = await startTrace('not-the-key', async () => (await fetch(url)).json());
     assert.deepEqual(result, { traced: false, onward: null });
-    const fromNode = await bothRead(traceId);
+    const fromNode = await readByBothClis(notifier, reader.reader!, STORE, traceId);
     assert.deepEqual(
       fromNode.children.map((node) => node.info.project),
       ['nova'],
@@ -166,7 +134,7 @@ describe('a live trace across Node and Python services (Python OSProfiler 3.4.3)
     const { stdout } = await run(python!, [peer, 'call', STORE, 'not-the-key', novaUrl]);
     const called = JSON.parse(stdout) as { base_id: string; status: number; body: string };
     assert.deepEqual([called.status, called.body], [200, '[{"id":1}]']);
-    const fromPython = await bothRead(called.base_id);
+    const fromPython = await readByBothClis(notifier, reader.reader!, STORE, called.base_id);
     assert.deepEqual(
       fromPython.children.map((node) => [node.info.name, node.children.length]),
       [['client', 0]],

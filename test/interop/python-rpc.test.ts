@@ -10,17 +10,16 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import amqplib from 'amqplib';
-import { Redis } from 'ioredis';
-import { createNotifier, setNotifier, trace, type Notifier, type Report, type ReportNode } from '../../src/index.js';
+import { createNotifier, setNotifier, trace, type Notifier } from '../../src/index.js';
 import { instrumentAmqp } from '../../src/rpc.js';
 import { startTrace } from '../../src/web.js';
 import { createRedisDriver } from '../../src/drivers/redis/driver.js';
-import { renderJson } from '../../src/report/json.js';
 import type { Driver } from '../../src/drivers/driver.js';
 import { requireService, tcpProbe } from '../helpers/services.js';
 import { amqpProbe } from '../helpers/rabbitmq.js';
 import { createTestVhost, vhostSkip, type TestVhost } from '../helpers/rabbitmq-vhost.js';
 import { python, pythonCli, pythonLacks } from '../helpers/python-peer.js';
+import { flushRedis, onlyChild, readByBothClis } from '../helpers/mixed-trace.js';
 
 const run = promisify(execFile);
 const peer = fileURLToPath(new URL('./python/rpc_peer.py', import.meta.url));
@@ -36,23 +35,6 @@ const skip =
   (await requireService('Redis on 127.0.0.1:6379', tcpProbe('127.0.0.1', 6379))).skip ||
   (await pythonLacks('oslo_messaging, redis', 'python3-oslo.messaging python3-redis'));
 
-async function flushStore(): Promise<void> {
-  const redis = new Redis(STORE);
-  try {
-    await redis.flushdb();
-  } finally {
-    redis.disconnect();
-  }
-}
-
-/** The one child of `parent` named `name` from `service`; fails when there is not exactly one. */
-function child(parent: { children: ReportNode[] }, name: string, service: string): ReportNode {
-  const found = parent.children.filter((node) => node.info.name === name && node.info.service === service);
-  const seen = parent.children.map((node) => `${String(node.info.name)}@${String(node.info.service)}`);
-  assert.equal(found.length, 1, `one ${name}@${service} expected among [${seen.join(', ')}]`);
-  return found[0]!;
-}
-
 /** An oslo.messaging 2.0 envelope of a cast, as a Node service sending to a Python one writes it. */
 function osloCast(method: string, args: Record<string, unknown>): Buffer {
   const message = { method, args, version: '1.0', _unique_id: randomUUID().replace(/-/g, ''), _context_user_id: 'u1' };
@@ -66,7 +48,7 @@ describe('a live trace across oslo.messaging RPC between Node and Python (Rabbit
   let reader: Driver;
 
   before(async () => {
-    await flushStore();
+    await flushRedis(STORE);
     vhost = await createTestVhost();
     connection = await amqplib.connect(vhost.amqpUrl);
     notifier = createNotifier(STORE, { project: 'nova', service: 'compute', flushIntervalMs: 5 });
@@ -80,17 +62,8 @@ describe('a live trace across oslo.messaging RPC between Node and Python (Rabbit
     setNotifier(undefined);
     await notifier?.shutdown();
     await reader?.close?.();
-    await flushStore().catch(() => {});
+    await flushRedis(STORE).catch(() => {});
   });
-
-  /** Our report of the trace once our points are stored; asserts Python's CLI prints the same bytes. */
-  async function bothRead(baseId: string): Promise<Report> {
-    await notifier.flush();
-    const ours = await reader.reader!.getReport(baseId);
-    const { stdout } = await run(pythonCli.path!, ['trace', 'show', '--json', '--connection-string', STORE, baseId]);
-    assert.equal(stdout, `${renderJson(ours)}\n`);
-    return ours;
-  }
 
   /**
    * A Node compute service consuming `topic` through an instrumented channel (oslo-context form,
@@ -130,9 +103,9 @@ describe('a live trace across oslo.messaging RPC between Node and Python (Rabbit
     const body = await handled;
     assert.equal(body.method, 'build_instance');
 
-    const report = await bothRead(baseId);
-    const api = child(report, 'api', 'api');
-    const consumed = child(api, 'rpc', 'compute');
+    const report = await readByBothClis(notifier, reader.reader!, STORE, baseId);
+    const api = onlyChild(report, 'api', 'service', 'api');
+    const consumed = onlyChild(api, 'rpc', 'service', 'compute');
     assert.equal(consumed.parent_id, api.trace_id, 'trace_info names the point the cast was made in');
     assert.deepEqual((consumed.info['meta.raw_payload.rpc-start'] as { info: unknown }).info, {
       exchange: EXCHANGE,
@@ -140,7 +113,7 @@ describe('a live trace across oslo.messaging RPC between Node and Python (Rabbit
       queue: 'compute',
       host: (consumed.info['meta.raw_payload.rpc-start'] as { info: { host: string } }).info.host,
     });
-    child(consumed, 'db', 'compute');
+    onlyChild(consumed, 'db', 'service', 'compute');
   });
 
   it('a Node service casts to Python cinder-volume: the Python manager joins the trace', async () => {
@@ -165,13 +138,13 @@ describe('a live trace across oslo.messaging RPC between Node and Python (Rabbit
       assert.deepEqual(await next(), { traced: true, size: 10 });
       await once(server, 'exit');
 
-      const report = await bothRead(traceId);
-      const published = child(report, 'rpc', 'compute');
-      const manager = child(published, 'rpc', 'volume');
+      const report = await readByBothClis(notifier, reader.reader!, STORE, traceId);
+      const published = onlyChild(report, 'rpc', 'service', 'compute');
+      const manager = onlyChild(published, 'rpc', 'service', 'volume');
       assert.equal(manager.info.project, 'cinder');
       const called = (manager.info['meta.raw_payload.rpc-start'] as { info: { function: { name: string } } }).info;
       assert.match(called.function.name, /VolumeManager\.create_volume$/, 'trace_cls("rpc") names the method');
-      child(manager, 'db', 'volume');
+      onlyChild(manager, 'db', 'service', 'volume');
     } finally {
       server.kill();
     }
@@ -184,7 +157,7 @@ describe('a live trace across oslo.messaging RPC between Node and Python (Rabbit
     });
     const { base_id: baseId } = JSON.parse(stdout) as { base_id: string };
     assert.equal((await handled).method, 'build_instance');
-    const report = await bothRead(baseId);
+    const report = await readByBothClis(notifier, reader.reader!, STORE, baseId);
     assert.deepEqual(
       report.children.map((node) => [node.info.service, node.children.length]),
       [['api', 0]],
