@@ -14,7 +14,7 @@ import {
   type TraceOverviewSource,
 } from '../trace-overview.js';
 import type { SqlClientLike } from './clients.js';
-import { errorCandidatesSql, OVERVIEW_AGGREGATE_SQL, serviceName, TraceErrors } from './overview.js';
+import { errorCandidatesSql, OVERVIEW_AGGREGATE_SQL, servicesByTrace, TraceErrors } from './overview.js';
 import {
   SQL_COLUMNS,
   SQL_INSERT_COLUMNS,
@@ -245,7 +245,6 @@ export class SqlDriver implements Driver, TraceReader, TraceOverviewSource {
         }
         rows.sort((a, b) => compareText(a.started, b.started) || compareText(a.base_id, b.base_id));
         if (limit !== undefined && rows.length > limit) rows = rows.slice(rows.length - limit);
-        const services = new Map<string, Set<string>>();
         const servicesSql = 'SELECT DISTINCT base_id, project, service FROM data WHERE base_id';
         // why: an unbounded listing holds every trace, so one query over all is cheaper than chunks of ids
         const serviceRows =
@@ -256,14 +255,7 @@ export class SqlDriver implements Driver, TraceReader, TraceOverviewSource {
                 (marks) => `${servicesSql} IN (${marks})`,
                 ms,
               );
-        for (const row of serviceRows) {
-          const name = serviceName(row.project, row.service);
-          if (name === null) continue;
-          const id = String(row.base_id);
-          const set = services.get(id);
-          if (set === undefined) services.set(id, new Set([name]));
-          else set.add(name);
-        }
+        const services = servicesByTrace(serviceRows);
         return rows.map((row) => {
           const id = String(row.base_id);
           return traceOverview({

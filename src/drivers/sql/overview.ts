@@ -59,9 +59,23 @@ export class TraceErrors {
 }
 
 /** `<project>-<service>`, or whichever of the two is set (null when neither is), as the SQLite store names services. */
-export function serviceName(project: unknown, service: unknown): string | null {
+function serviceName(project: unknown, service: unknown): string | null {
   if (project === null || project === undefined)
     return service === null || service === undefined ? null : String(service);
   if (service === null || service === undefined) return String(project);
   return `${String(project)}-${String(service)}`;
+}
+
+/** The service names of each trace, from `SELECT DISTINCT base_id, project, service` rows. */
+export function servicesByTrace(rows: Iterable<Record<string, unknown>>): Map<string, Set<string>> {
+  const services = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const name = serviceName(row.project, row.service);
+    if (name === null) continue;
+    const id = String(row.base_id);
+    const set = services.get(id);
+    if (set === undefined) services.set(id, new Set([name]));
+    else set.add(name);
+  }
+  return services;
 }
